@@ -1,0 +1,73 @@
+"""jtorch: PyTorch's API running on JAX.
+
+    import jtorch as torch
+
+gives a module shaped like ``torch``: tensors, dtypes, autograd, nn, optim, utils.data, ... with
+every computation done by XLA.
+"""
+__version__ = "0.1.0"
+
+from . import _dtype
+from ._dtype import (bfloat16, complex64, complex128, dtype, finfo, float8_e4m3fn, float8_e5m2,
+                     float16, float32, float64, get_default_dtype, iinfo, int8, int16, int32,
+                     int64, promote_types, uint8, uint16, uint32, uint64)
+from ._dtype import bool_ as bool  # noqa: A001  (torch.bool)
+from ._dtype import can_cast
+from ._size import Size
+from ._device import device
+from ._layout import (channels_last, channels_last_3d, contiguous_format, layout,
+                      memory_format, preserve_format, sparse_coo, strided)
+from ._tensor import Tensor, is_tensor
+from ._default_device import get_default_device, set_default_device
+from . import autograd
+from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd.grad_mode import is_inference_mode_enabled
+from . import _ops
+from ._ops.creation import LEGACY as _LEGACY
+from ._random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed,
+                      seed, set_rng_state)
+from ._tensor_str import get_printoptions, printoptions, set_printoptions
+from . import engine
+from .engine import sync
+
+float = float32  # noqa: A001
+double = float64
+half = float16
+int = int32  # noqa: A001
+long = int64
+short = int16
+cfloat = complex64
+cdouble = complex128
+
+_ops.install(globals(), Tensor)
+globals().update(_LEGACY)
+
+
+def set_default_dtype(d):
+    """Set the default floating dtype (float32 unless changed)."""
+    _dtype.set_default_dtype(d)
+    from ._engine.core import clear_caches
+    clear_caches()
+
+
+def is_floating_point(input):
+    """True if ``input`` has a floating dtype."""
+    return input.is_floating_point()
+
+
+def is_complex(input):
+    return input.is_complex()
+
+
+def numel(input):
+    """The number of elements of ``input``."""
+    return input.numel()
+
+
+def result_type(tensor1, tensor2):
+    """The dtype of an arithmetic op on the two operands (PyTorch's promotion rules)."""
+    from ._promotion import result_type_sigs
+    sigs = tuple((t._shape, t._dtype) if isinstance(t, Tensor) else type(t)
+                 for t in (tensor1, tensor2))
+    return result_type_sigs(sigs)
+

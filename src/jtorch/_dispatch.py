@@ -1,0 +1,72 @@
+"""The one dispatch function every op goes through.
+
+``dispatch(op, inputs, static)`` turns tensors into engine refs, finds the cached plan for the
+input signatures (checking shapes and dtypes at once, so errors surface on the user's line),
+hands the plan to the engine (which records it or runs it), wraps the results as tensors, and
+records the autograd node when an input requires grad.
+"""
+from __future__ import annotations
+
+from ._engine import core as engine
+from ._tensor import CPU, Tensor, make
+from .autograd import grad_mode
+from .autograd.graph import record
+
+__all__ = ["dispatch", "dispatch_nograd"]
+
+_plans = engine._plans
+_make_plan = engine._make_plan
+_apply = engine.apply
+_state = grad_mode.state
+
+
+def dispatch(op, inputs, static=(), device=None):
+    """Apply ``op`` to ``inputs`` (tensors and Python scalars) with ``static`` arguments."""
+    refs = []
+    sigs = []
+    rg = False
+    dev = device
+    for x in inputs:
+        if isinstance(x, Tensor):
+            refs.append(x._ref())
+            sigs.append((x._shape, x._dtype))
+            if x._rg:
+                rg = True
+            if dev is None:
+                dev = x._device
+            elif x._device is not dev and x._device != dev:
+                _device_mismatch(op, dev, x._device)
+        else:
+            refs.append(x)
+            sigs.append(type(x))
+    sigs = tuple(sigs)
+    key = (op, static, sigs)
+    plan = _plans.get(key)
+    if plan is None:
+        plan = _make_plan(op, static, sigs, key)
+    out = _apply(plan, refs)
+    if dev is None:
+        dev = CPU
+    if plan.multi:
+        outs = tuple(make(o, s, d, dev) for o, (s, d) in zip(out, plan.outs))
+    else:
+        s, d = plan.outs[0]
+        outs = make(out, s, d, dev)
+    if rg and _state.enabled and op.grad is not None:
+        record(op, plan, inputs, refs, outs)
+    return outs
+
+
+def dispatch_nograd(op, inputs, static=(), device=None):
+    """``dispatch`` without autograd recording (for ops PyTorch never differentiates)."""
+    prev = _state.enabled
+    _state.enabled = False
+    try:
+        return dispatch(op, inputs, static, device)
+    finally:
+        _state.enabled = prev
+
+
+def _device_mismatch(op, a, b):
+    raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two "
+                       f"devices, {a} and {b}!")

@@ -1,0 +1,460 @@
+"""The engine: the only code that runs ops.
+
+Every op reaches the engine as a *plan* (an op-table entry specialised to static arguments and
+input shapes/dtypes, cached) applied to *refs* (concrete ``jax.Array``s, Python scalars, or
+``Pending`` values).  In lazy mode (the default) applying a plan records a ``Pending`` node;
+values become real at sync points, where the pending graph of every live tensor is run as one
+``jax.jit`` program cached by the graph's signature.  With ``JTORCH_EAGER=1`` every plan runs at
+once (each plan is its own small cached executable): the reference for debugging.
+
+Why lazy: a jitted multi-op program costs ~1 us per op, an eager JAX op ~8-30 us, un-jitted
+autograd far more (see DESIGN.md).  Why not compile every graph: one-off code must not wait for
+XLA, so a graph signature seen for the first time runs op by op, one seen again is compiled.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+import warnings
+import weakref
+
+import jax
+import numpy as np
+
+from .. import _dtype
+
+__all__ = ["Pending", "Plan", "Op", "get_plan", "apply", "sync", "materialize", "stats",
+           "reset_stats", "x64", "EAGER"]
+
+EAGER = os.environ.get("JTORCH_EAGER", "") not in ("", "0")
+# pending calls recorded before an automatic sync bounds the graph size (and compile time)
+MAX_PENDING = int(os.environ.get("JTORCH_MAX_PENDING", "1000"))
+# distinct program signatures compiled before a warning suggests the loop is not steady
+_COMPILE_WARN_AT = int(os.environ.get("JTORCH_COMPILE_WARN", "100"))
+_LOG = os.environ.get("JTORCH_LOG_SYNC", "") not in ("", "0")
+
+x64 = jax.enable_x64  # jtorch runs every JAX call with 64-bit types on (int64 / float64 tensors)
+
+
+# --------------------------------------------------------------------------------------------
+# ops and plans
+
+
+class Op:
+    """The engine-facing part of an op-table entry.
+
+    ``impl(*arrays, *static)`` is a pure function of jax arrays (and Python scalars in array
+    positions) returning an array or a tuple of arrays.  ``prepare(sigs, static)``, run once per
+    input signature, checks the inputs with PyTorch's messages and returns the static arguments
+    ``impl`` gets (e.g. a computed result dtype).  ``grad`` is the autograd node name PyTorch shows
+    (``'AddBackward0'``) or None for ops without a gradient; ``linear`` ops need no saved inputs
+    for their backward; ``saves`` lists the input positions whose in-place modification
+    invalidates the backward (PyTorch's saved-variable version check), ``'out'`` for the result.
+    """
+
+    __slots__ = ("name", "impl", "prepare", "grad", "linear", "saves", "nondiff", "meta",
+                 "update", "__weakref__")
+
+    def __init__(self, name, impl, *, prepare=None, grad=None, linear=False, saves=None,
+                 nondiff=(), meta=None, update=None):
+        self.name = name
+        self.impl = impl
+        self.prepare = prepare
+        self.grad = grad
+        self.linear = linear
+        self.saves = () if linear else (saves if saves is not None else "all")
+        self.nondiff = nondiff
+        self.meta = meta  # view ops: stride/offset rule
+        self.update = update  # view ops: write a new view value back into the input
+
+    def __repr__(self):
+        return f"<op {self.name}>"
+
+
+class Plan:
+    """An op specialised to its static arguments and input signatures (shapes and dtypes)."""
+
+    __slots__ = ("op", "key", "fn", "_jfn", "outs", "multi", "static", "n_in", "_vjp",
+                 "__weakref__")
+
+    def __init__(self, op, key, static, n_in, outs, multi):
+        self.op = op
+        self.key = key
+        self.static = static
+        self.n_in = n_in
+        impl = op.impl
+        self.fn = (lambda *a: impl(*a, *static)) if static else impl
+        self._jfn = None
+        self.outs = outs  # tuple of (shape, jtorch dtype)
+        self.multi = multi
+        self._vjp = None
+
+    @property
+    def jfn(self):
+        f = self._jfn
+        if f is None:
+            f = self._jfn = jax.jit(self.fn)
+        return f
+
+    def __repr__(self):
+        return f"<plan {self.op.name} {self.static}>"
+
+
+_plans: dict = {}
+
+
+def _sample(sig):
+    """An abstract argument for jax.eval_shape from an input signature."""
+    if type(sig) is tuple:
+        shape, dt = sig
+        return jax.ShapeDtypeStruct(shape, dt.np)
+    return sig(1)  # Python scalar type: bool/int/float/complex
+
+
+def get_plan(op, static, sigs):
+    """The cached plan for ``op`` with these static arguments and input signatures.
+
+    A signature is ``(shape, dtype)`` for an array and the Python type for a scalar.  On a
+    miss, ``op.prepare`` checks the inputs (raising PyTorch's errors) and the output shapes and
+    dtypes come from ``jax.eval_shape``.
+    """
+    key = (op, static, sigs)
+    plan = _plans.get(key)
+    if plan is not None:
+        return plan
+    return _make_plan(op, static, sigs, key)
+
+
+def _make_plan(op, static, sigs, key):
+    static2 = op.prepare(sigs, static) if op.prepare is not None else static
+    impl = op.impl
+    fn = (lambda *a: impl(*a, *static2)) if static2 else impl
+    with x64(True):
+        try:
+            out = jax.eval_shape(fn, *[_sample(s) for s in sigs])
+        except (TypeError, ValueError, IndexError) as e:
+            raise RuntimeError(f"{op.name}: invalid arguments for shapes/dtypes {_fmt_sigs(sigs)}: "
+                               f"{e}") from None
+    multi = isinstance(out, (tuple, list))
+    outs = tuple((tuple(o.shape), _dtype.from_np(o.dtype)) for o in (out if multi else (out,)))
+    plan = Plan(op, key, static2, len(sigs), outs, multi)
+    _plans[key] = plan
+    return plan
+
+
+def _fmt_sigs(sigs):
+    return ", ".join(f"{list(s[0])}:{s[1]}" if type(s) is tuple else s.__name__ for s in sigs)
+
+
+# --------------------------------------------------------------------------------------------
+# pending values
+
+
+class Pending:
+    """A value that will be computed at the next sync: output ``index`` of ``plan(*args)``.
+
+    ``seq`` is the call's position in the window (the calls recorded since the last sync) whose
+    number is ``win``.  Once computed, ``value`` holds the array and ``args`` is dropped so that
+    memory does not grow with the history; a pending value left uncomputed by a sync (nothing
+    live held it) keeps its args and is recorded again if it is used later.
+    """
+
+    __slots__ = ("plan", "args", "index", "value", "seq", "win", "__weakref__")
+
+    def __init__(self, plan, args, index, seq, win):
+        self.plan = plan
+        self.args = args
+        self.index = index
+        self.value = None
+        self.seq = seq
+        self.win = win
+
+    @property
+    def shape(self):
+        return self.plan.outs[max(self.index, 0)][0]
+
+    @property
+    def dtype(self):
+        return self.plan.outs[max(self.index, 0)][1].np
+
+    def __repr__(self):
+        return f"<pending {self.plan.op.name}[{self.index}]>"
+
+
+class _Stats:
+    __slots__ = ("syncs", "compiles", "cache_hits", "op_by_op", "ops_recorded", "ops_eager",
+                 "compile_s", "auto_syncs")
+
+    def __init__(self):
+        self.reset()
+
+    def reset(self):
+        self.syncs = self.compiles = self.cache_hits = self.op_by_op = 0
+        self.ops_recorded = self.ops_eager = self.auto_syncs = 0
+        self.compile_s = 0.0
+
+    def as_dict(self):
+        return {k: getattr(self, k) for k in self.__slots__}
+
+
+_stats = _Stats()
+
+
+def stats() -> dict:
+    """Counters of the engine: syncs, whole-graph compiles, program cache hits, graphs run op by
+    op, ops recorded lazily / run eagerly, seconds spent compiling, automatic syncs."""
+    return _stats.as_dict()
+
+
+def reset_stats():
+    _stats.reset()
+
+
+class _Window:
+    """The calls recorded since the last sync, encoded as they are recorded so that a sync
+    finds the program signature without walking the graph.
+
+    A call's encoding names each argument either as an input slot ``(0, slot, 0)`` (a concrete
+    array or Python scalar, deduplicated by identity) or as ``(1, call, output)``.
+    """
+
+    __slots__ = ("wid", "plans", "calls", "pendings", "inputs", "in_enc", "in_sig", "live",
+                 "interned")
+
+    def __init__(self, wid):
+        self.wid = wid
+        self.plans = []
+        self.calls = []
+        self.pendings = []
+        self.inputs = []
+        self.in_enc = {}
+        self.in_sig = []
+        self.live = []  # storages holding pending values (strong refs; liveness by refcount)
+        self.interned = {}
+
+
+_W = _Window(0)
+
+
+def register(holder):
+    """Note that ``holder.value`` is pending, so the next sync computes it if it is alive."""
+    _W.live.append(holder)
+
+
+def _input(w, v):
+    k = id(v)
+    e = w.in_enc.get(k)
+    if e is None:
+        e = w.in_enc[k] = (0, len(w.inputs), 0)
+        w.inputs.append(v)
+        w.in_sig.append((v.shape, v.dtype) if hasattr(v, "shape") else type(v))
+    return e
+
+
+def _encode(w, refs):
+    enc = []
+    for r in refs:
+        if type(r) is Pending:
+            v = r.value
+            if v is not None:
+                enc.append(_input(w, v))
+                continue
+            if r.win != w.wid:
+                _intern(w, r)
+            enc.append((1, r.seq, r.index))
+        else:
+            enc.append(_input(w, r))
+    return tuple(enc)
+
+
+def _intern(w, p):
+    """Record again a pending value left uncomputed by an earlier sync."""
+    seq = w.interned.get(id(p.args))
+    if seq is None:
+        enc = _encode(w, p.args)
+        seq = len(w.plans)
+        w.plans.append(p.plan)
+        w.calls.append((p.plan.key, enc))
+        w.pendings.append(p)
+        w.interned[id(p.args)] = seq
+    p.seq = seq
+    p.win = w.wid
+
+
+def apply(plan, refs):
+    """Apply ``plan`` to ``refs``: the result ref (or tuple of refs for multi-output plans)."""
+    if EAGER:
+        return _run_eager(plan, refs)
+    w = _W
+    if len(w.plans) >= MAX_PENDING:
+        _stats.auto_syncs += 1
+        sync()
+        w = _W
+    _stats.ops_recorded += 1
+    enc = _encode(w, refs)
+    seq = len(w.plans)
+    w.plans.append(plan)
+    w.calls.append((plan.key, enc))
+    args = tuple(refs)
+    wid = w.wid
+    if plan.multi:
+        out = tuple(Pending(plan, args, i, seq, wid) for i in range(len(plan.outs)))
+        w.pendings.extend(out)
+        return out
+    p = Pending(plan, args, -1, seq, wid)
+    w.pendings.append(p)
+    return p
+
+
+def _concrete(r):
+    if type(r) is Pending:
+        v = r.value
+        return v if v is not None else materialize(r)
+    return r
+
+
+def _run_eager(plan, refs):
+    _stats.ops_eager += 1
+    args = [_concrete(r) for r in refs]
+    with x64(True):
+        return plan.jfn(*args)
+
+
+def materialize(p):
+    """The concrete value of a ref, running the pending graph if needed (a sync point)."""
+    if type(p) is not Pending:
+        return p
+    if p.value is None:
+        sync((p,))
+    return p.value
+
+
+# --------------------------------------------------------------------------------------------
+# sync: run the pending graph of everything alive
+
+
+_programs: dict = {}
+_seen: dict = {}
+_getrefcount = sys.getrefcount
+
+
+def sync(extra=()):
+    """Compute every pending value that a live tensor holds (and ``extra`` pending refs)."""
+    global _W
+    w = _W
+    if not w.plans:
+        return
+    for p in extra:
+        if type(p) is Pending and p.value is None and p.win != w.wid:
+            _intern(w, p)
+    _W = _Window(w.wid + 1)
+    roots = []
+    seen = set()
+    holders = []
+    live = w.live
+    w.live = None
+    for i in range(len(live)):
+        h = live[i]
+        live[i] = None
+        # alive if anything but this loop references the holder
+        if _getrefcount(h) <= 2:
+            continue
+        p = h.value
+        if type(p) is Pending:
+            holders.append(h)
+            if p.value is None and p.win == w.wid and id(p) not in seen:
+                seen.add(id(p))
+                roots.append(p)
+    del h
+    for p in extra:
+        if type(p) is Pending and p.value is None and id(p) not in seen:
+            seen.add(id(p))
+            roots.append(p)
+    if roots:
+        _stats.syncs += 1
+        _run_window(w, roots)
+    for h in holders:
+        p = h.value
+        if type(p) is Pending and p.value is not None:
+            h.value = p.value
+
+
+def _run_window(w, roots):
+    outs = tuple((p.seq, p.index) for p in roots)
+    sig = (tuple(w.calls), tuple(w.in_sig), outs)
+    prog = _programs.get(sig)
+    inputs = w.inputs
+    if prog is not None:
+        _stats.cache_hits += 1
+        with x64(True):
+            results = prog(*inputs)
+    elif EAGER or _seen.get(sig) is None:
+        # first sight of this graph: run it op by op (each plan is a small cached executable)
+        _seen[sig] = True
+        _stats.op_by_op += 1
+        results = _run_op_by_op(w, outs)
+    else:
+        t0 = time.perf_counter()
+        prog = _compile(w, outs)
+        with x64(True):
+            results = prog(*inputs)
+        _programs[sig] = prog
+        del _seen[sig]
+        _stats.compiles += 1
+        _stats.compile_s += time.perf_counter() - t0
+        if _stats.compiles == _COMPILE_WARN_AT:
+            warnings.warn(
+                f"jtorch compiled {_COMPILE_WARN_AT} different graphs: the code between sync points "
+                "keeps changing (shapes, Python values baked into ops, or where .item()/print "
+                "is called). See jtorch.engine.stats().", RuntimeWarning, stacklevel=3)
+    if _LOG:
+        print(f"[jtorch] sync: {len(w.plans)} ops, {len(inputs)} inputs, {len(roots)} outputs, "
+              f"{'cached' if prog is not None else 'op by op'}", file=sys.stderr)
+    for p, v in zip(roots, results):
+        p.value = v
+        p.args = None
+
+
+def _run_op_by_op(w, outs):
+    vals = []
+    inputs = w.inputs
+    with x64(True):
+        for plan, (_, enc) in zip(w.plans, w.calls):
+            args = [inputs[i] if k == 0 else (vals[i] if j < 0 else vals[i][j]) for k, i, j in enc]
+            vals.append(plan.jfn(*args))
+    # every value of the window is real now: hand it to the pending refs still around
+    for p in w.pendings:
+        if p.args is not None and p.win == w.wid:
+            v = vals[p.seq]
+            p.value = v[p.index] if p.plan.multi else v
+            p.args = None
+    return [vals[c] if j < 0 else vals[c][j] for c, j in outs]
+
+
+def _compile(w, outs):
+    spec = [(plan.fn, enc) for plan, (_, enc) in zip(w.plans, w.calls)]
+
+    def program(*inputs):
+        vals = []
+        for fn, enc in spec:
+            args = [inputs[i] if k == 0 else (vals[i] if j < 0 else vals[i][j]) for k, i, j in enc]
+            vals.append(fn(*args))
+        return tuple(vals[c] if j < 0 else vals[c][j] for c, j in outs)
+
+    return jax.jit(program)
+
+
+def clear_caches():
+    """Forget compiled programs and plans (tests; torch.compiler.reset)."""
+    _programs.clear()
+    _seen.clear()
+    _plans.clear()
+
+
+def shape_dtype(r):
+    """(shape, jax dtype) of any ref without computing it."""
+    if type(r) is Pending:
+        shape, dt = r.plan.outs[max(r.index, 0)]
+        return shape, dt.np
+    return np.shape(r), np.result_type(r) if not hasattr(r, "dtype") else r.dtype

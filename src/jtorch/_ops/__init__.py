@@ -1,0 +1,17 @@
+"""The op table: every operator defined once, by family.
+
+Importing this package registers every op in ``_registry.OPS``; ``install`` then creates the
+``torch.X`` / ``Tensor.X`` / ``Tensor.X_`` surfaces.
+"""
+from __future__ import annotations
+
+from . import _registry
+from . import view, shape, conversion, pointwise, reduction, creation  # noqa: F401
+from .operators import install_operators
+
+__all__ = ["install"]
+
+
+def install(namespace, tensor_cls):
+    _registry.install(namespace, tensor_cls)
+    install_operators(tensor_cls)
