@@ -29,6 +29,7 @@ from ._random import (Generator, default_generator, get_rng_state, initial_seed,
 from ._tensor_str import get_printoptions, printoptions, set_printoptions
 from . import engine
 from .engine import sync
+from . import cuda, nn, optim, utils  # noqa: E402
 
 float = float32  # noqa: A001
 double = float64

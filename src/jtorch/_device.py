@@ -1,6 +1,8 @@
 """torch.device: where a tensor lives ('cpu', 'cuda:N', 'meta', ...)."""
 from __future__ import annotations
 
+from ._classrepr import TorchClassRepr
+
 __all__ = ["device"]
 
 _TYPES = ("cpu", "cuda", "mps", "meta", "xla", "xpu", "hpu", "mtia", "privateuseone", "ipu",
@@ -8,7 +10,7 @@ _TYPES = ("cpu", "cuda", "mps", "meta", "xla", "xpu", "hpu", "mtia", "privateuse
           "lazy", "tpu")
 
 
-class device:
+class device(metaclass=TorchClassRepr):
     """A device as PyTorch names it: ``device('cuda:0')``, ``device('cpu')``, ``device('cuda', 1)``."""
 
     __slots__ = ("type", "index")
@@ -66,4 +68,4 @@ def _tname(x):
     return type(x).__name__
 
 
-device.__module__ = "torch"
+device.__module__ = "jtorch"

@@ -4,11 +4,13 @@ from __future__ import annotations
 import ml_dtypes
 import numpy as np
 
+from ._classrepr import TorchClassRepr
+
 __all__ = ["dtype", "finfo", "iinfo", "promote_types", "can_cast", "get_default_dtype",
            "set_default_dtype"]
 
 
-class dtype:
+class dtype(metaclass=TorchClassRepr):
     """A tensor element type, printed as ``torch.float32``.
 
     Instances are singletons: compare them with ``==`` or ``is``.
@@ -33,8 +35,7 @@ class dtype:
     __str__ = __repr__
 
     def __reduce__(self):
-        # pickles as a reference to the module attribute, like torch's dtypes
-        return (_dtype_by_name, (self._name,))
+            return (_dtype_by_name, (self._name,))
 
     def to_real(self):
         return {complex64: float32, complex128: float64}.get(self, self)
@@ -46,6 +47,9 @@ class dtype:
     @property
     def is_integral(self):
         return self._kind in "biu"
+
+
+dtype.__module__ = "jtorch"
 
 
 def _dtype_by_name(name):
@@ -111,7 +115,11 @@ _FLOAT8 = (float8_e4m3fn, float8_e5m2)
 
 
 def _promote_error(a, b):
-    return TypeError(f"Promotion for {_short(a)} and {_short(b)} types is not supported")
+    if a in _FLOAT8 or b in _FLOAT8:
+        return RuntimeError(f"Promotion for Float8 Types is not supported, attempted to promote "
+                            f"{_short(a)} and {_short(b)}")
+    return RuntimeError(f"Promotion for uint16, uint32, uint64 types is not supported, attempted "
+                        f"to promote {_short(a)} and {_short(b)}")
 
 
 def _short(d):
@@ -163,7 +171,7 @@ for _a in ALL:
     for _b in ALL:
         try:
             _PROMOTE_TABLE[_a, _b] = _promote(_a, _b)
-        except TypeError:
+        except RuntimeError:
             pass
 
 
@@ -212,7 +220,7 @@ def default_complex() -> dtype:
 # --------------------------------------------------------------------------------------------
 # finfo / iinfo
 
-class finfo:
+class finfo(metaclass=TorchClassRepr):
     """Machine limits of a floating dtype (torch.finfo)."""
 
     def __init__(self, type=None):
@@ -228,7 +236,7 @@ class finfo:
         self.min = float(info.min)
         self.tiny = float(info.tiny)
         self.smallest_normal = float(info.smallest_normal)
-        self.resolution = float(info.resolution)
+        self.resolution = 10.0 ** -int(np.floor(-np.log10(self.eps)))
         self.dtype = d._name
 
     def __repr__(self):
@@ -237,7 +245,7 @@ class finfo:
                 f"dtype={self.dtype})")
 
 
-class iinfo:
+class iinfo(metaclass=TorchClassRepr):
     """Machine limits of an integer dtype (torch.iinfo)."""
 
     def __init__(self, type):
@@ -252,3 +260,6 @@ class iinfo:
 
     def __repr__(self):
         return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"
+
+
+finfo.__module__ = iinfo.__module__ = "jtorch"

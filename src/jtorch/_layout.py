@@ -1,11 +1,13 @@
 """torch.layout and torch.memory_format objects (jtorch tensors are always strided)."""
 from __future__ import annotations
 
+from ._classrepr import TorchClassRepr
+
 __all__ = ["layout", "strided", "memory_format", "contiguous_format", "preserve_format",
            "channels_last", "channels_last_3d"]
 
 
-class layout:
+class layout(metaclass=TorchClassRepr):
     __slots__ = ("_name",)
 
     def __init__(self, name):
@@ -18,7 +20,7 @@ class layout:
         return (_layout_by_name, (self._name,))
 
 
-class memory_format:
+class memory_format(metaclass=TorchClassRepr):
     __slots__ = ("_name",)
 
     def __init__(self, name):
@@ -51,4 +53,4 @@ def _format_by_name(name):
     return _FORMATS[name]
 
 
-layout.__module__ = memory_format.__module__ = "torch"
+layout.__module__ = memory_format.__module__ = "jtorch"

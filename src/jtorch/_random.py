@@ -13,6 +13,7 @@ import jax
 import numpy as np
 
 from . import _dtype as D
+from ._classrepr import TorchClassRepr
 from ._engine import core as engine
 
 __all__ = ["Generator", "default_generator", "manual_seed", "seed", "initial_seed",
@@ -29,7 +30,7 @@ def _split_impl(key):
 _SPLIT = engine.Op("rng_split", _split_impl)
 
 
-class Generator:
+class Generator(metaclass=TorchClassRepr):
     """A source of random numbers (``torch.Generator(device='cpu')``)."""
 
     def __init__(self, device="cpu"):
@@ -89,7 +90,7 @@ class Generator:
         return f"<torch._C.Generator object at {hex(id(self))}>"
 
 
-Generator.__module__ = "torch"
+Generator.__module__ = "jtorch"
 
 
 def _rebuild_generator(device, state):

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import operator
 
+from ._classrepr import TorchClassRepr
+
 __all__ = ["Size"]
 
 
-class Size(tuple):
+class Size(tuple, metaclass=TorchClassRepr):
     """The shape of a tensor: a tuple of ints printed as ``torch.Size([2, 3])``."""
 
     __slots__ = ()
@@ -56,4 +58,4 @@ class Size(tuple):
         return (Size, (tuple(self),))
 
 
-Size.__module__ = "torch"
+Size.__module__ = "jtorch"

@@ -10,6 +10,7 @@ import numpy as np
 from . import _dtype
 from ._device import device as _device_cls
 from ._engine import core as engine
+from ._classrepr import TorchClassRepr
 from ._size import Size
 from ._storage import Storage, UntypedStorage
 
@@ -28,7 +29,7 @@ def _contiguous_strides(shape):
     return tuple(reversed(strides))
 
 
-class Tensor:
+class Tensor(metaclass=TorchClassRepr):
     """A multi-dimensional array with PyTorch's semantics, backed by JAX.
 
     ``torch.Tensor(*sizes)`` and ``torch.Tensor(data)`` are the legacy constructors (float32);
@@ -361,7 +362,8 @@ class Tensor:
         from ._tensor_str import tensor_repr
         return tensor_repr(self)
 
-    __str__ = __repr__
+    def __str__(self):
+        return self.__repr__()
 
     def __format__(self, spec):
         if len(self._shape) == 0:
@@ -484,7 +486,7 @@ class Tensor:
         return sorted(set(super().__dir__()))
 
 
-Tensor.__module__ = "torch"
+Tensor.__module__ = "jtorch"
 
 
 def _snapshot(a):

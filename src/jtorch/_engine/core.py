@@ -354,6 +354,7 @@ def sync(extra=()):
     holders = []
     live = w.live
     w.live = None
+    h = None
     for i in range(len(live)):
         h = live[i]
         live[i] = None
@@ -366,7 +367,7 @@ def sync(extra=()):
             if p.value is None and p.win == w.wid and id(p) not in seen:
                 seen.add(id(p))
                 roots.append(p)
-    del h
+    h = None
     for p in extra:
         if type(p) is Pending and p.value is None and id(p) not in seen:
             seen.add(id(p))

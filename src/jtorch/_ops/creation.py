@@ -10,6 +10,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import _dtype as D
+from .._classrepr import TorchClassRepr
 from .._dispatch import dispatch
 from .._engine import core as engine
 from .._tensor import Tensor, make
@@ -432,10 +433,10 @@ def _legacy_class(name, dtype):
     def __instancecheck__(cls, obj):
         return isinstance(obj, Tensor) and obj._dtype is dtype
 
-    meta = type(name + "Meta", (type,), {"__instancecheck__": __instancecheck__})
+    meta = type(name + "Meta", (TorchClassRepr,), {"__instancecheck__": __instancecheck__})
     c = meta(name, (), {"__new__": __new__, "dtype": dtype,
                         "__doc__": f"Legacy constructor for {dtype} tensors."})
-    c.__module__ = "torch"
+    c.__module__ = "jtorch"
     return c
 
 

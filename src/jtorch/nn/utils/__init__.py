@@ -1,0 +1,2 @@
+"""torch.nn.utils."""
+from __future__ import annotations
