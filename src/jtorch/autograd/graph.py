@@ -159,7 +159,7 @@ class Node:
             if ver[0] != expected:
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been modified by an "
-                    f"inplace operation: {desc}, is at version {ver[0]}; expected version "
+                    f"inplace operation: {desc} is at version {ver[0]}; expected version "
                     f"{expected} instead. Hint: enable anomaly detection to find the operation "
                     "that failed to compute its gradient, with "
                     "torch.autograd.set_detect_anomaly(True, check_nan=False).")
@@ -305,7 +305,7 @@ def record(op, plan, inputs, refs, outs):
     if saves and saves != "all" and "out" in saves:
         o = outs[0] if multi else outs
         short = op.grad[:-len("Backward0")] if op.grad.endswith("Backward0") else op.grad
-        node._saved.append((o._ver, o._ver[0], f"{_describe(o)}, which is output 0 of {short}"))
+        node._saved.append((o._ver, o._ver[0], f"{_describe(o)}, which is output 0 of {short},"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -379,6 +379,15 @@ def register_tensor_hook(t, hook):
     lst = node._tensor_hooks.setdefault(t._out_nr, [])
     lst.append(hook)
     return _RemovableHandle(lst, hook)
+
+
+def retain_grad(t):
+    """Make backward store t's gradient in ``t.grad`` (t is a non-leaf)."""
+    import weakref
+    node = t._fn
+    if node._retained is None:
+        node._retained = {}
+    node._retained[t._out_nr] = weakref.ref(t)
 
 
 def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
