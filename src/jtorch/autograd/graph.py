@@ -18,6 +18,8 @@ from . import grad_mode
 
 __all__ = ["Node", "AccumulateGrad", "record", "run_backward"]
 
+_Pending = engine.Pending
+
 _FREED_MSG = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
     "they have already been freed). Saved intermediate values of the graph are freed when you "
@@ -42,6 +44,22 @@ def autograd_meta(t):
     if m is None:
         m = t._ag = _AutogradMeta()
     return m
+
+
+class _Saved:
+    """Holds a pending input value a node needs for its backward, so that a sync in between
+    (e.g. an automatic one in the middle of a long forward) computes and keeps it instead of
+    leaving it to be recomputed by the backward."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+        engine.register(self)
+
+
+def _unwrap(r):
+    return r.value if type(r) is _Saved else r
 
 
 class Node:
@@ -119,7 +137,7 @@ class Node:
             vsigs = tuple(sigs[i] for i in keep) + tuple((c._shape, c._dtype) for c in cts_in)
             vplan = engine.get_plan(VJP, static, vsigs)
             refs = self._refs
-            r = engine.apply(vplan, [refs[i] for i in keep] + [c._ref() for c in cts_in])
+            r = engine.apply(vplan, [_unwrap(refs[i]) for i in keep] + [c._ref() for c in cts_in])
             if not vplan.multi:
                 r = (r,)
             dev = cts_in[0]._device
@@ -137,6 +155,7 @@ class Node:
         tpos = _tensor_positions(self._plan)
         out = []
         for i, r in enumerate(self._refs):
+            r = _unwrap(r)
             if i not in tpos:
                 out.append(r)
                 continue
@@ -280,7 +299,8 @@ def record(op, plan, inputs, refs, outs):
         return
     if op.linear:  # the backward needs no differentiable input values: do not keep them alive
         refs = [None if i in diff else r for i, r in enumerate(refs)]
-    node = node_class(op.grad)(plan, tuple(refs), tuple(edges), tuple(diff))
+    refs = tuple(_Saved(r) if type(r) is _Pending else r for r in refs)
+    node = node_class(op.grad)(plan, refs, tuple(edges), tuple(diff))
     saves = op.saves
     if saves:
         saved = []
