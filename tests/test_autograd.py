@@ -419,3 +419,19 @@ def test_training_step_is_one_cached_program():
     s = jtorch.engine.stats()
     assert s["compiles"] == 0 and s["op_by_op"] == 0, s
     assert s["cache_hits"] == len(xs)
+
+
+def test_repeated_backward_uses_fused_path_and_matches():
+    """The second sight of a backward graph runs as one fused op: same gradients as torch."""
+    def f(torch):
+        x = torch.tensor([1.0, -2.0, 3.0], requires_grad=True)
+        w = torch.tensor([[0.5, 1.0, -1.0], [2.0, 0.0, 1.5]], requires_grad=True)
+        out = []
+        for i in range(4):
+            h = (w * x).sum(1).relu() + x.sum() * (i + 1)
+            loss = (h * h).mean() + x.exp().sum()
+            gx, gw = torch.autograd.grad(loss, [x, w])
+            loss.backward()
+            out += [gx, gw, x.grad.clone(), w.grad.clone()]
+        return out
+    check(f)
