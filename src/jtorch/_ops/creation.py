@@ -193,7 +193,7 @@ def numpy_backed(a, dtype):
     """A tensor whose storage is the numpy array ``a`` itself (see _storage.py)."""
     t = make(a, tuple(a.shape), dtype)
     if a.ndim and not a.flags.c_contiguous and a.itemsize:
-        t._stride = tuple(s // a.itemsize for s in a.strides)
+        t._stride = t._st.base_strides = tuple(s // a.itemsize for s in a.strides)
     return t
 
 
