@@ -343,11 +343,13 @@ def sync(extra=()):
     """Compute every pending value that a live tensor holds (and ``extra`` pending refs)."""
     global _W
     w = _W
-    if not w.plans:
-        return
+    # a pending value left uncomputed by an earlier (compiled) sync is recorded again first:
+    # the current window may be empty
     for p in extra:
         if type(p) is Pending and p.value is None and p.win != w.wid:
             _intern(w, p)
+    if not w.plans:
+        return
     _W = _Window(w.wid + 1)
     roots = []
     seen = set()
