@@ -188,7 +188,8 @@ def infer_size(shape, numel):
         elif s >= 0:
             newsize *= s
         else:
-            raise RuntimeError(f"invalid shape dimension {s}")
+            raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape "
+                               f"[{', '.join(map(str, shape))}]")
     if numel == newsize or (infer is not None and newsize > 0 and numel % newsize == 0):
         if infer is not None:
             if newsize == 0:
@@ -353,6 +354,8 @@ DIAGONAL = ViewOp("diagonal", _diagonal_impl, _diagonal_meta, grad="DiagonalBack
 
 def _unfold_impl(x, dim, size, step):
     xp = _xp(x)
+    if x.ndim == 0:  # a 0-d tensor unfolds into its single window (size 0 or 1)
+        return x.reshape(1)[:size]
     n = (x.shape[dim] - size) // step + 1
     idx = (np.arange(n)[:, None] * step + np.arange(size)[None, :])
     out = xp.take(x, idx.reshape(-1), axis=dim)
@@ -521,13 +524,16 @@ def unflatten(input, dim, sizes):
 
 @register()
 def ravel(input):
-    return reshape(input, -1)
+    """The elements as a 1-d tensor: a view of ``input.contiguous()``."""
+    return view(contiguous(input), -1)
 
 
 @register()
 def permute(input, *dims):
     """A view with the dimensions reordered."""
     nd = input.ndim
+    if not dims:
+        raise TypeError('permute() missing 1 required positional arguments: "dims"')
     dims = _ints(dims, "dims")
     if len(dims) != nd:
         raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does "
@@ -568,6 +574,8 @@ def adjoint(input):
 @register(aliases=("moveaxis",))
 def movedim(input, source, destination):
     nd = input.ndim
+    if isinstance(source, int) != isinstance(destination, int):
+        _movedim_type_error(source, destination)
     src = (source,) if isinstance(source, int) else tuple(source)
     dst = (destination,) if isinstance(destination, int) else tuple(destination)
     if len(src) != len(dst):
@@ -576,6 +584,10 @@ def movedim(input, source, destination):
                            f"({list(dst)} dims)")
     src = tuple(wrap_dim(s, nd) for s in src)
     dst = tuple(wrap_dim(d, nd) for d in dst)
+    for name, ds, given in (("source", src, source), ("destination", dst, destination)):
+        if len(set(ds)) != len(ds):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` "
+                               f"([{', '.join(map(str, given))}])")
     order = [i for i in range(nd) if i not in src]
     perm = [None] * nd
     for s, d in zip(src, dst):
@@ -583,6 +595,26 @@ def movedim(input, source, destination):
     it = iter(order)
     perm = tuple(p if p is not None else next(it) for p in perm)
     return make_view(input, PERMUTE, (perm,))
+
+
+def _movedim_type_error(source, destination):
+    def sig(v):
+        return "int" if isinstance(v, int) else type(v).__name__
+
+    def mark(v, want_int):
+        if isinstance(v, int):
+            return "int" if want_int else "!int!"
+        return f"!tuple of ({', '.join(type(e).__name__ for e in v)})!"
+
+    raise TypeError(
+        f"movedim() received an invalid combination of arguments - got (Tensor, {sig(source)}, "
+        f"{sig(destination)}), but expected one of:\n"
+        f" * (Tensor input, int source, int destination)\n"
+        f"      didn't match because some of the arguments have invalid types: (Tensor, "
+        f"{mark(source, True)}, {mark(destination, True)})\n"
+        f" * (Tensor input, tuple of ints source, tuple of ints destination)\n"
+        f"      didn't match because some of the arguments have invalid types: (Tensor, "
+        f"{mark(source, False)}, {mark(destination, False)})\n")
 
 
 @register()
@@ -714,7 +746,7 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
 def unfold(self, dimension, size, step):
     """A view of all windows of ``size`` elements along ``dimension``, ``step`` apart."""
     nd = self.ndim
-    d = wrap_dim(dimension, nd) if nd else 0
+    d = wrap_dim(dimension, nd)
     n = self._shape[d] if nd else 1
     if size > n:
         raise RuntimeError(f"maximum size for tensor at dimension {d} is {n} but size is {size}")
@@ -728,6 +760,8 @@ def unfold(self, dimension, size, step):
 @register()
 def unbind(input, dim=0):
     """All slices along ``dim`` as a tuple of views."""
+    if input.ndim == 0 and dim in (0, -1):
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     d = wrap_dim(dim, input.ndim)
     return tuple(select(input, d, i) for i in range(input._shape[d]))
 
