@@ -59,27 +59,45 @@ def _not_implemented(kernel, dt):
 
 
 def activation(name, fn, grad, kernel, *, ints=False, bool_msg=None, kind=P.DEFAULT,
-               saves=None):
+               saves=None, check=None, inplace_grad=None):
     """An elementwise activation op ``fn(x, *static)``.
 
     Floating inputs only, unless ``ints`` (integers keep their dtype; ``kind=INT_TO_FLOAT``
     maps them to the default float dtype); other dtypes raise PyTorch's "not implemented for"
-    error naming its CPU ``kernel``.
+    error naming its CPU ``kernel``.  ``bool_msg`` is the exception bool inputs raise instead.
+    The op's ``inplace`` twin (``F.elu(x, inplace=True)``) is named ``inplace_grad`` (PyTorch's
+    ``EluBackward1`` computes the gradient from the result) and checks only the result.
     """
 
     def prepare(sigs, static):
         dt = sigs[0][1]
         if dt is D.bool_ and bool_msg is not None:
-            raise RuntimeError(bool_msg)
+            raise bool_msg
         if not dt.is_floating_point and not (ints and dt is not D.bool_ and not dt.is_complex):
             raise _not_implemented(kernel, dt)
+        if check is not None:
+            check(dt, static)
         ct, rt = P.elementwise_dtypes(sigs[:1], kind)
         return (ct.np, rt.np) + static
 
     def impl(x, ct, rt, *static):
         return _cast(fn(_cast(x, ct), *static), rt)
 
-    return engine.Op(name, impl, prepare=prepare, grad=grad, saves=saves)
+    op = engine.Op(name, impl, prepare=prepare, grad=grad, saves=saves)
+    _INPLACE[op] = engine.Op(name + "_", impl, prepare=prepare, grad=inplace_grad or grad,
+                             saves=("out",))
+    return op
+
+
+_INPLACE = {}
+
+
+def _apply(op, input, static, inplace):
+    """``op`` out of place, or written into ``input`` (the in-place twin's node)."""
+    if not inplace:
+        return dispatch(op, (input,), static)
+    _inplace.check_inplace(input)
+    return _inplace.apply_inplace(input, dispatch(_INPLACE[op], (input,), static))
 
 
 def _inplace_result(input, result):
@@ -113,15 +131,14 @@ def _hardtanh_fn(x, lo, hi):
 
 
 _HARDTANH = activation("hardtanh", _hardtanh_fn, "HardtanhBackward0", "hardtanh_cpu", ints=True,
-                       bool_msg="Bool inputs not supported for hardtanh")
+                       bool_msg=RuntimeError("Bool inputs not supported for hardtanh"))
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     """Clamp to [min_val, max_val]; zero gradient outside and at the bounds."""
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
-    out = dispatch(_HARDTANH, (input,), (min_val, max_val))
-    return _inplace_result(input, out) if inplace else out
+    return _apply(_HARDTANH, input, (min_val, max_val), inplace)
 
 
 def hardtanh_(input, min_val=-1.0, max_val=1.0):
@@ -137,13 +154,13 @@ def _leaky_fn(x, slope):
     return jnp.where(x > 0, x, x * slope)
 
 
-_LEAKY = activation("leaky_relu", _leaky_fn, "LeakyReluBackward0", "leaky_relu_cpu")
+_LEAKY = activation("leaky_relu", _leaky_fn, "LeakyReluBackward0", "leaky_relu_cpu",
+                    inplace_grad="LeakyReluBackward1")
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     """x if x > 0 else negative_slope * x."""
-    out = dispatch(_LEAKY, (input,), (negative_slope,))
-    return _inplace_result(input, out) if inplace else out
+    return _apply(_LEAKY, input, (negative_slope,), inplace)
 
 
 def leaky_relu_(input, negative_slope=0.01):
@@ -151,20 +168,20 @@ def leaky_relu_(input, negative_slope=0.01):
 
 
 def _elu_fn(x, alpha, scale, input_scale):
-    neg = jnp.expm1(jnp.minimum(x, 0) * input_scale) * (alpha * scale)
+    # where, not minimum: the negative branch owns x == 0 (minimum would split its gradient)
+    neg = jnp.expm1(jnp.where(x > 0, _zero(x), x) * input_scale) * (alpha * scale)
     return jnp.where(x > 0, x * scale, neg)
 
 
-_ELU = activation("elu", _elu_fn, "EluBackward0", "elu_cpu")
-_CELU = activation("celu", _elu_fn, "CeluBackward0", "elu_cpu")
+_ELU = activation("elu", _elu_fn, "EluBackward0", "elu_cpu", inplace_grad="EluBackward1")
+_CELU = activation("celu", _elu_fn, "CeluBackward0", "elu_cpu", inplace_grad="CeluBackward1")
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
 
 
 def elu(input, alpha=1.0, inplace=False):
     """x if x > 0 else alpha * (exp(x) - 1)."""
-    out = dispatch(_ELU, (input,), (float(alpha), 1.0, 1.0))
-    return _inplace_result(input, out) if inplace else out
+    return _apply(_ELU, input, (float(alpha), 1.0, 1.0), inplace)
 
 
 def elu_(input, alpha=1.0):
@@ -174,8 +191,7 @@ def elu_(input, alpha=1.0):
 @register(method=False)
 def selu(input, inplace=False):
     """scale * elu(x, alpha) with the self-normalising constants."""
-    out = dispatch(_ELU, (input,), (_SELU_ALPHA, _SELU_SCALE, 1.0))
-    return _inplace_result(input, out) if inplace else out
+    return _apply(_ELU, input, (_SELU_ALPHA, _SELU_SCALE, 1.0), inplace)
 
 
 @register(method=False)
@@ -188,8 +204,7 @@ def celu(input, alpha=1.0, inplace=False):
     """max(0, x) + min(0, alpha * (exp(x / alpha) - 1))."""
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError")
-    out = dispatch(_CELU, (input,), (float(alpha), 1.0, 1.0 / alpha))
-    return _inplace_result(input, out) if inplace else out
+    return _apply(_CELU, input, (float(alpha), 1.0, 1.0 / alpha), inplace)
 
 
 @register(method=False)
@@ -254,17 +269,20 @@ def _rrelu_prepare(sigs, static):
 
 _RRELU_TRAIN = engine.Op("rrelu", _rrelu_noise_impl, prepare=_rrelu_prepare,
                          grad="RreluWithNoiseBackward0", nondiff=(1,))
-_RRELU_EVAL = activation("rrelu", _leaky_fn, "RreluWithNoiseBackward0", "rrelu_with_noise_cpu")
+_RRELU_TRAIN_INPLACE = engine.Op("rrelu_", _rrelu_noise_impl, prepare=_rrelu_prepare,
+                                 grad="RreluWithNoiseBackward1", nondiff=(1,), saves=("out",))
+_RRELU_EVAL = activation("rrelu", _leaky_fn, "RreluWithNoiseBackward0", "rrelu_with_noise_cpu",
+                         inplace_grad="RreluWithNoiseBackward1")
 
 
 @register(method=False)
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     """Randomized leaky ReLU: a slope drawn from U(lower, upper) per element in training, the
     mean slope (lower + upper) / 2 otherwise."""
-    if training:
-        out = dispatch(_RRELU_TRAIN, (input, _random.next_key()), (float(lower), float(upper)))
-    else:
-        out = dispatch(_RRELU_EVAL, (input,), ((lower + upper) / 2,))
+    if not training:
+        return _apply(_RRELU_EVAL, input, ((lower + upper) / 2,), inplace)
+    op = _RRELU_TRAIN_INPLACE if inplace else _RRELU_TRAIN
+    out = dispatch(op, (input, _random.next_key()), (float(lower), float(upper)))
     return _inplace_result(input, out) if inplace else out
 
 
@@ -278,14 +296,13 @@ def _threshold_fn(x, threshold, value):
 
 
 _THRESHOLD = activation("threshold", _threshold_fn, "ThresholdBackward0", "threshold_cpu",
-                        ints=True)
+                        ints=True, inplace_grad="ThresholdBackward1")
 
 
 @register(method=False)
 def threshold(input, threshold, value, inplace=False):
     """x if x > threshold else value."""
-    out = dispatch(_THRESHOLD, (input,), (threshold, value))
-    return _inplace_result(input, out) if inplace else out
+    return _apply(_THRESHOLD, input, (threshold, value), inplace)
 
 
 @register(method=False)
@@ -317,7 +334,7 @@ def gelu(input, approximate="none"):
 
 
 def _silu_fn(x):
-    return x / (1 + jnp.exp(-x))
+    return x * lax.logistic(x)
 
 
 _SILU = activation("silu", _silu_fn, "SiluBackward0", "silu_cpu")
@@ -325,14 +342,13 @@ _SILU = activation("silu", _silu_fn, "SiluBackward0", "silu_cpu")
 
 def silu(input, inplace=False):
     """x * sigmoid(x)."""
-    out = dispatch(_SILU, (input,))
-    return _inplace_result(input, out) if inplace else out
+    return _apply(_SILU, input, (), inplace)
 
 
 def _softplus_fn(x, beta, threshold):
     bx = x * beta
     # log1p(exp(.)) only below the threshold, so the masked branch stays finite
-    soft = jnp.log1p(jnp.exp(jnp.minimum(bx, threshold))) / beta
+    soft = jnp.log1p(jnp.exp(jnp.where(bx > threshold, jnp.zeros_like(bx), bx))) / beta
     return jnp.where(bx > threshold, x, soft)
 
 
@@ -345,8 +361,7 @@ _MISH = activation("mish", _mish_fn, "MishBackward0", "mish_cpu")
 
 def mish(input, inplace=False):
     """x * tanh(softplus(x))."""
-    out = dispatch(_MISH, (input,))
-    return _inplace_result(input, out) if inplace else out
+    return _apply(_MISH, input, (), inplace)
 
 
 _SOFTPLUS = activation("softplus", _softplus_fn, "SoftplusBackward0", "softplus_cpu")
@@ -358,7 +373,9 @@ def softplus(input, beta=1.0, threshold=20.0):
 
 
 def _logsigmoid_fn(x):
-    return jnp.minimum(x, 0) - jnp.log1p(jnp.exp(-jnp.abs(x)))
+    # min(x, 0) - log1p(exp(-|x|)), with PyTorch's derivative 1/2 at x == 0
+    neg = x < 0
+    return jnp.where(neg, x, _zero(x)) - jnp.log1p(jnp.exp(jnp.where(neg, x, -x)))
 
 
 _LOGSIGMOID = activation("log_sigmoid", _logsigmoid_fn, "LogSigmoidBackward0", "log_sigmoid_cpu")
@@ -380,9 +397,13 @@ def tanh(input):
 
 
 _SOFTSIGN = activation("softsign", lambda x: x / (jnp.abs(x) + 1), "DivBackward0", "softsign",
-                       ints=True, kind=P.INT_TO_FLOAT)
+                       ints=True, kind=P.INT_TO_FLOAT,
+                       bool_msg=NotImplementedError("\"abs_cpu\" not implemented for 'Bool'"))
 _TANHSHRINK = activation("tanhshrink", lambda x: x - jnp.tanh(x), "SubBackward0", "tanhshrink",
-                         ints=True, kind=P.INT_TO_FLOAT)
+                         ints=True, kind=P.INT_TO_FLOAT, bool_msg=RuntimeError(
+                             "Subtraction, the `-` operator, with a bool tensor is not supported. "
+                             "If you are trying to invert a mask, use the `~` or `logical_not()` "
+                             "operator instead."))
 
 
 def softsign(input):
@@ -396,8 +417,8 @@ def tanhshrink(input):
 
 
 def _hardswish_fn(x):
-    # PyTorch's backward: 0 below -3, x/3 + 1/2 on [-3, 3], 1 above
-    return jnp.where(x < -3, _zero(x), jnp.where(x <= 3, x * (x + 3) / 6, x))
+    # PyTorch's backward: 0 up to -3, x/3 + 1/2 strictly inside (-3, 3), 1 from 3
+    return jnp.where(x <= -3, _zero(x), jnp.where(x < 3, x * (x + 3) / 6, x))
 
 
 def _hardsigmoid_fn(x):
@@ -413,14 +434,12 @@ _HARDSIGMOID = activation("hardsigmoid", _hardsigmoid_fn, "HardsigmoidBackward0"
 
 def hardswish(input, inplace=False):
     """x * relu6(x + 3) / 6."""
-    out = dispatch(_HARDSWISH, (input,))
-    return _inplace_result(input, out) if inplace else out
+    return _apply(_HARDSWISH, input, (), inplace)
 
 
 def hardsigmoid(input, inplace=False):
     """relu6(x + 3) / 6."""
-    out = dispatch(_HARDSIGMOID, (input,))
-    return _inplace_result(input, out) if inplace else out
+    return _apply(_HARDSIGMOID, input, (), inplace)
 
 
 def _hardshrink_fn(x, lambd):
@@ -432,7 +451,19 @@ def _softshrink_fn(x, lambd):
 
 
 _HARDSHRINK = activation("hardshrink", _hardshrink_fn, "HardshrinkBackward0", "hardshrink_cpu")
-_SOFTSHRINK = activation("softshrink", _softshrink_fn, "SoftshrinkBackward0", "softshrink_check")
+_FLOAT_MAX = {"Float": "3.40282e+38", "Double": "1.79769e+308", "Half": "65504",
+              "BFloat16": "3.38953e+38"}
+
+
+def _softshrink_check(dt, static):
+    (lambd,) = static
+    if lambd < 0:
+        raise RuntimeError(f"lambda must be in range [0, {_FLOAT_MAX[D._short(dt)]}] for input "
+                           f"dtype {D._short(dt)}, but found {lambd}")
+
+
+_SOFTSHRINK = activation("softshrink", _softshrink_fn, "SoftshrinkBackward0", "softshrink_check",
+                         check=_softshrink_check)
 
 
 @register()
@@ -443,8 +474,6 @@ def hardshrink(input, lambd=0.5):
 
 def softshrink(input, lambd=0.5):
     """x - lambd above lambd, x + lambd below -lambd, 0 between."""
-    if lambd < 0:
-        raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
     return dispatch(_SOFTSHRINK, (input,), (float(lambd),))
 
 
@@ -462,7 +491,7 @@ def _glu_prepare(sigs, static):
 
 def _glu_impl(x, ct, rt, dim):
     a, b = jnp.split(_cast(x, ct), 2, axis=dim)
-    return _cast(a / (1 + jnp.exp(-b)), rt)
+    return _cast(a * lax.logistic(b), rt)
 
 
 _GLU = engine.Op("glu", _glu_impl, prepare=_glu_prepare, grad="GluBackward0")

@@ -29,6 +29,17 @@ def _short(dt):
     return D._short(dt)
 
 
+_CPP = {"float32": "float", "float64": "double", "float16": "c10::Half",
+        "bfloat16": "c10::BFloat16", "int64": "long int", "int32": "int", "int16": "short int",
+        "int8": "signed char", "uint8": "unsigned char", "bool": "bool",
+        "complex64": "c10::complex<float>", "complex128": "c10::complex<double>"}
+
+
+def _cpp(dt):
+    """A dtype as C++ names it in some of PyTorch's messages (``float``, ``double``)."""
+    return _CPP.get(dt._name, dt._name)
+
+
 def _expand_error(bias_shape, target):
     for i in range(1, len(bias_shape) + 1):
         b, t = bias_shape[-i], target[-i] if i <= len(target) else None
@@ -65,7 +76,7 @@ def _linear_prepare(sigs, static):
                                f"vec ({ws[0]})")
         if xd is not wd:
             raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
-                               f"{xd._name} != {wd._name}")
+                               f"{_cpp(xd)} != {_cpp(wd)}")
         return (P.opmath(xd).np, xd.np, False)
     m = 1
     for s in xs[:-1]:
@@ -82,7 +93,7 @@ def _linear_prepare(sigs, static):
                                f"and {_short(wd)}")
     elif xd is not wd:
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
-                           f"{xd._name} != {wd._name}")
+                           f"{_cpp(xd)} != {_cpp(wd)}")
     if k != k2:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({m}x{k} and {k2}x{n})")
     if bias is not None:
@@ -135,8 +146,8 @@ def _bilinear_prepare(sigs, static):
                            f"{len(s2)}")
     for i in range(len(s1) - 1):
         if s1[i] != s2[i]:
-            raise RuntimeError(f"bilinear(): input batch dimensions do not match: got {s1[i]} "
-                               f"and {s2[i]}")
+            raise RuntimeError(f"bilinear(): input batch dimensions do not match at dim {i}: "
+                               f"got {s1[i]} and {s2[i]}")
     if len(ws) != 3:
         raise IndexError(f"Dimension out of range (expected to be in range of "
                          f"[{-len(ws)}, {len(ws) - 1}], but got 2)")
@@ -152,7 +163,10 @@ def _bilinear_prepare(sigs, static):
             got = bs[0] if bs else 1
             raise RuntimeError(f"bilinear(): bias size does not match weight size: got {got} "
                                f"but expected {ws[0]}")
-    rt = P.result_type_sigs(sigs)
+    if not (d1 is d2 is wd):
+        raise RuntimeError(f"All tensors must have the same dtype, got input1: {_cpp(d1)}, "
+                           f"input2: {_cpp(d2)}, weight: {_cpp(wd)}")
+    rt = d1
     return (P.opmath(rt).np, rt.np)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+import jax
 import jax.lax as lax
 import jax.numpy as jnp
 
@@ -19,6 +20,7 @@ from .._dispatch import dispatch
 from .._engine import core as engine
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
+from ._registry import register
 from ._util import wrap_dim
 
 __all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm",
@@ -54,19 +56,13 @@ def _bn_prepare(sigs, static):
     if not xd.is_floating_point:
         raise _not_implemented("batch_norm", xd)
     c = xs[1] if len(xs) > 1 else 0
-    i = 1
-    names = []
-    if has_w:
-        names.append("weight")
-    if has_b:
-        names.append("bias")
-    if has_running:
-        names += ["running_mean", "running_var"]
-    for name in names:
-        n = _numel(sigs[i][0])
-        if n != c:
-            raise RuntimeError(f"{name} should contain {c} elements not {n}")
-        i += 1
+    names = (["weight"] if has_w else []) + (["bias"] if has_b else []) + \
+        (["running_mean", "running_var"] if has_running else [])
+    sizes = dict(zip(names, (_numel(s[0]) for s in sigs[1:])))
+    # PyTorch checks the running statistics first
+    for name in ("running_mean", "running_var", "weight", "bias"):
+        if name in sizes and sizes[name] != c:
+            raise RuntimeError(f"{name} should contain {c} elements not {sizes[name]}")
     return (training, has_w, has_b, has_running, eps, P.opmath(xd).np, xd.np, len(xs))
 
 
@@ -431,8 +427,10 @@ def _lrn_impl(x, size, alpha, beta, k, ct, rt):
     pad = [(0, 0)] * x.ndim
     pad[1] = (size // 2, (size - 1) // 2)
     sq = jnp.pad(sq, pad)
-    window = (1, size) + (1,) * (x.ndim - 2)
-    s = lax.reduce_window(sq, jnp.array(0, ct), lax.add, window, (1,) * x.ndim, "VALID")
+    c = x.shape[1]
+    s = sq[:, 0:c]
+    for i in range(1, size):
+        s = s + sq[:, i:i + c]
     div = jnp.power(s / size * alpha + k, beta)
     return _cast(xc / div, rt)
 
@@ -451,13 +449,71 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
     return dispatch(_LRN, (input,), (int(size), float(alpha), float(beta), float(k)))
 
 
+def _cross_map_scale(sq, size):
+    # the legacy running window of torch.nn._functions.CrossMapLRN2d, off-by-one included
+    c = sq.shape[1]
+    pre_pad = int((size - 1) / 2 + 1)
+    cur = sum(sq[:, i] for i in range(min(pre_pad, c)))
+    scales = [cur]
+    for ch in range(1, c):
+        if ch < c - pre_pad + 1:
+            cur = cur + sq[:, ch + pre_pad - 1]
+        if ch > pre_pad:
+            cur = cur - sq[:, ch - pre_pad]
+        scales.append(cur)
+    return jnp.stack(scales, axis=1)
+
+
+def _cross_map_fwd(x, size, alpha, beta, k):
+    scale = _cross_map_scale(jnp.square(x), size) * (alpha / size) + k
+    out = x * jnp.power(scale, -beta)
+    return out, (x, out, scale)
+
+
+def _cross_map_bwd(size, alpha, beta, k, res, g):
+    x, out, scale = res
+    c = x.shape[1]
+    ratio = g * out / scale
+    ipp = int(size - (size - 1) / 2)
+    padded = jnp.pad(ratio, [(0, 0), (ipp, size - 1 - ipp)] + [(0, 0)] * (x.ndim - 2))
+    accum = sum(padded[:, i:i + c] for i in range(size))
+    gx = jnp.power(scale, -beta) * g - (2 * alpha * beta / size) * x * accum
+    return (gx,)
+
+
+def _cross_map_fwd_rule(x, size, alpha, beta, k):
+    out, res = _cross_map_fwd(x, size, alpha, beta, k)
+    return out, res
+
+
+_cross_map_lrn = jax.custom_vjp(lambda x, size, alpha, beta, k: _cross_map_fwd(
+    x, size, alpha, beta, k)[0], nondiff_argnums=(1, 2, 3, 4))
+_cross_map_lrn.defvjp(_cross_map_fwd_rule, _cross_map_bwd)
+
+
+def _cross_map_impl(x, size, alpha, beta, k, ct, rt):
+    return _cast(_cross_map_lrn(_cast(x, ct), size, alpha, beta, k), rt)
+
+
+# the legacy CrossMapLRN2d layer: its own window and backward formula (PyTorch's Function)
+_CROSS_MAP_LRN = engine.Op("cross_map_lrn2d", _cross_map_impl, prepare=_lrn_prepare,
+                           grad="CrossMapLRN2dBackward")
+
+
+def cross_map_lrn2d(input, size, alpha=1e-4, beta=0.75, k=1.0):
+    """CrossMapLRN2d's forward: local response normalization of 4-D input."""
+    if input.dim() != 4:
+        raise ValueError(f"CrossMapLRN2d: Expected input to be 4D, got {input.dim()}D instead.")
+    return dispatch(_CROSS_MAP_LRN, (input,), (int(size), float(alpha), float(beta), float(k)))
+
+
 def vector_norm_body(x, p, axis, keepdims=True):
     """PyTorch's vector norm with its subgradient conventions (0 at a zero vector)."""
     if p == 2:
         s = jnp.sum(jnp.square(x), axis=axis, keepdims=keepdims)
         zero = s == 0
         return jnp.where(zero, jnp.zeros_like(s), jnp.sqrt(jnp.where(zero, jnp.ones_like(s), s)))
-    a = jnp.abs(x)
+    a = x * jnp.sign(x)  # |x| whose derivative at 0 is 0, as PyTorch's norm backward
     if p == math.inf:
         return jnp.max(a, axis=axis, keepdims=keepdims)
     if p == -math.inf:
@@ -503,3 +559,35 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
         from ._inplace import write_out
         return write_out(out, result, "normalize")
     return result
+
+
+# torch-level entry points (PyTorch's ATen signatures)
+
+
+@register("layer_norm", method=False)
+def _torch_layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05,
+                      cudnn_enable=True):
+    return layer_norm(input, normalized_shape, weight, bias, eps)
+
+
+@register("group_norm", method=False)
+def _torch_group_norm(input, num_groups, weight=None, bias=None, eps=1e-05, cudnn_enabled=True):
+    return group_norm(input, num_groups, weight, bias, eps)
+
+
+@register("batch_norm", method=False)
+def _torch_batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps,
+                      cudnn_enabled=True):
+    return batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+
+
+@register("instance_norm", method=False)
+def _torch_instance_norm(input, weight, bias, running_mean, running_var, use_input_stats,
+                         momentum, eps, cudnn_enabled=True):
+    return instance_norm(input, running_mean, running_var, weight, bias, use_input_stats,
+                         momentum, eps)
+
+
+@register("rms_norm", method=False)
+def _torch_rms_norm(input, normalized_shape, weight=None, eps=None):
+    return rms_norm(input, normalized_shape, weight, eps)

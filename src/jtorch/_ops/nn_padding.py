@@ -47,7 +47,7 @@ _CONSTANT_PAD = engine.Op("constant_pad_nd", _constant_impl, prepare=_constant_p
                           grad="ConstantPadNdBackward0")
 
 
-def _source_index(mode, n_out, size, left):
+def _source_index(mode, n_out, size, left, right):
     """For each output position along a padded dim, the input position it copies."""
     j = np.arange(n_out) - left
     if mode == "reflect":
@@ -55,8 +55,10 @@ def _source_index(mode, n_out, size, left):
         j = np.where(j >= size, 2 * (size - 1) - j, j)
     elif mode == "replicate":
         j = np.clip(j, 0, size - 1)
-    else:  # circular
-        j = np.mod(j, size)
+    else:  # circular: negative padding crops first, the wrap uses what is left
+        lo = max(-left, 0)
+        hi = size - max(-right, 0)
+        j = np.mod(np.arange(n_out) - max(left, 0), hi - lo) + lo
     return j
 
 
@@ -65,7 +67,7 @@ def _gather_pad_impl(x, pads, mode):
         d = x.ndim - 1 - i
         size = x.shape[d]
         left, right = pads[2 * i], pads[2 * i + 1]
-        idx = _source_index(mode, size + left + right, size, left)
+        idx = _source_index(mode, size + left + right, size, left, right)
         x = jnp.take(x, jnp.asarray(idx), axis=d)
     return x
 
@@ -262,3 +264,9 @@ def channel_shuffle(input, groups):
 def native_channel_shuffle(input, groups):
     """:func:`channel_shuffle` (PyTorch's native entry point)."""
     return dispatch(_CHANNEL_SHUFFLE, (input,), (int(groups),))
+
+
+@register(method=False)
+def constant_pad_nd(input, pad, value=0):
+    """Pad with ``value`` (negative padding crops): ``F.pad``'s constant mode."""
+    return globals()["pad"](input, pad, "constant", value)

@@ -16,6 +16,7 @@ from .. import _promotion as P
 from .._dispatch import dispatch, dispatch_nograd
 from .._engine import core as engine
 from .._tensor import Tensor
+from ._registry import register
 from ..autograd.grad_mode import no_grad
 
 __all__ = ["embedding", "embedding_bag", "one_hot"]
@@ -218,7 +219,8 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
     off = _concrete_values(offsets)
     if off is not None and off.size and off[0] != 0:
         raise RuntimeError(f"offsets[0] has to be 0, i.e., the first sequence in the mini-batch "
-                           f"has to start from position 0. However, got {int(off[0])}")
+                           f"has to start from position 0. However, got {int(off[0])}\n"
+                           f"[ {offsets.type()}{{}} ]")
     n_bags = offsets.size(0) - (1 if include_last_offset else 0)
     args = (weight, input, offsets) + ((per_sample_weights,) if per_sample_weights is not None
                                        else ())
@@ -267,3 +269,12 @@ def one_hot(tensor, num_classes=-1):
         elif num_classes < -1:
             raise RuntimeError("Class values must be smaller than num_classes.")
     return dispatch_nograd(_ONE_HOT, (tensor,), (int(num_classes),))
+
+
+@register("embedding", method=False)
+def _torch_embedding(weight, indices, padding_idx=-1, scale_grad_by_freq=False, sparse=False):
+    """``torch.embedding(weight, indices, ...)`` (ATen's argument order)."""
+    _check_index_dtype(indices, "embedding")
+    if weight.dim() == 2:
+        _check_range(indices, weight.size(0))
+    return dispatch(_EMBEDDING, (weight, indices), (int(padding_idx), bool(scale_grad_by_freq)))
