@@ -309,3 +309,63 @@ def test_legacy_reduction_args():
                     F(L).kl_div(x, y, reduce=False)]
 
     check(run)
+
+
+# --------------------------------------------------------------------------------------------
+# modules
+
+MODULES = [
+    ("L1Loss", lambda L: L.nn.L1Loss(), (X35, Y35)),
+    ("MSELoss_sum", lambda L: L.nn.MSELoss(reduction="sum"), (X35, Y35)),
+    ("MSELoss_legacy", lambda L: L.nn.MSELoss(size_average=False), (X35, Y35)),
+    ("SmoothL1Loss", lambda L: L.nn.SmoothL1Loss(beta=0.5), (X35, Y35)),
+    ("HuberLoss", lambda L: L.nn.HuberLoss(delta=2), (X35, Y35)),
+    ("CrossEntropyLoss", lambda L: L.nn.CrossEntropyLoss(
+        weight=L.tensor([1., 2., .5, 1., 3.]), ignore_index=0, label_smoothing=0.1), (X35, T3)),
+    ("NLLLoss", lambda L: L.nn.NLLLoss(reduction="none"), (X35, T3)),
+    ("BCELoss", lambda L: L.nn.BCELoss(weight=L.tensor(P5)), (P35, P35[::-1].copy())),
+    ("BCEWithLogitsLoss", lambda L: L.nn.BCEWithLogitsLoss(pos_weight=L.tensor(P5)),
+     (X35, P35)),
+    ("KLDivLoss", lambda L: L.nn.KLDivLoss(reduction="batchmean", log_target=True), (X35, Y35)),
+    ("PoissonNLLLoss", lambda L: L.nn.PoissonNLLLoss(full=True), (X35, P35 * 3)),
+    ("GaussianNLLLoss", lambda L: L.nn.GaussianNLLLoss(full=True), (X35, Y35, P35)),
+    ("HingeEmbeddingLoss", lambda L: L.nn.HingeEmbeddingLoss(margin=2.0), (X35, S35)),
+    ("MultiLabelMarginLoss", lambda L: L.nn.MultiLabelMarginLoss(),
+     (X35, np.array([[3, 0, -1, 1, 2], [1, 2, 3, 4, 0], [-1, 1, 2, 0, 0]]))),
+    ("SoftMarginLoss", lambda L: L.nn.SoftMarginLoss(), (X35, S35)),
+    ("MultiLabelSoftMarginLoss", lambda L: L.nn.MultiLabelSoftMarginLoss(weight=L.tensor(P5)),
+     (X35, P35)),
+    ("CosineEmbeddingLoss", lambda L: L.nn.CosineEmbeddingLoss(margin=0.2),
+     (X35, Y35, np.array([1, -1, 1]))),
+    ("MarginRankingLoss", lambda L: L.nn.MarginRankingLoss(margin=0.1), (X35, Y35, S35)),
+    ("MultiMarginLoss", lambda L: L.nn.MultiMarginLoss(p=2, weight=L.tensor(P5)), (X35, T3)),
+    ("TripletMarginLoss", lambda L: L.nn.TripletMarginLoss(margin=0.5, p=1, swap=True),
+     (X35, Y35, P35)),
+    ("CTCLoss", lambda L: L.nn.CTCLoss(blank=4, zero_infinity=True),
+     (CTC_LP, np.array([[1, 2], [3, 3], [0, 1]]), np.array([7, 7, 6]), np.array([2, 2, 1]))),
+]
+
+
+@needs_torch
+@pytest.mark.parametrize("name,ctor,inputs", MODULES, ids=[m[0] for m in MODULES])
+def test_loss_module(name, ctor, inputs):
+    def run(L):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            m = ctor(L)
+            ts = [L.tensor(a) for a in inputs]
+            ts[0].requires_grad_(True)
+            out = m(*ts)
+        out.sum().backward()
+        return repr(m), list(m.state_dict().keys()), m.reduction, out, ts[0].grad
+
+    check(run, rtol=1e-4, atol=1e-5)
+
+
+@needs_torch
+def test_loss_module_errors():
+    check(lambda L: L.nn.MultiMarginLoss(p=3), message=True)
+    check(lambda L: L.nn.MultiMarginLoss(weight=L.ones(2, 2)), message=True)
+    check(lambda L: L.nn.TripletMarginLoss(margin=-1), message=True)
+    check(lambda L: L.nn.TripletMarginWithDistanceLoss(margin=0), message=True)
+    check(lambda L: L.nn.HuberLoss(delta="a"), message=True)
