@@ -69,7 +69,6 @@ class Adagrad(Optimizer):
                 raise RuntimeError("`fused` does not support `differentiable`")
             if foreach:
                 raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
-            self._step_supports_amp_scaling = True
         # PyTorch creates Adagrad's state for every parameter up front
         for group in self.param_groups:
             for p in group["params"]:

@@ -63,7 +63,6 @@ class SGD(Optimizer):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, defaults)
         if fused:
-            self._step_supports_amp_scaling = True
             if differentiable:
                 raise RuntimeError("`fused` does not support `differentiable`")
             if foreach:
