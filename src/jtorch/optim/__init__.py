@@ -6,7 +6,7 @@ hyper-parameters, applied to all parameters as one recorded op per ``step()``.
 """
 from __future__ import annotations
 
-from .optimizer import Optimizer
+from . import lr_scheduler, swa_utils
 from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam
@@ -15,12 +15,17 @@ from .adamw import AdamW
 from .asgd import ASGD
 from .lbfgs import LBFGS
 from .nadam import NAdam
+from .optimizer import Optimizer
 from .radam import RAdam
 from .rmsprop import RMSprop
 from .rprop import Rprop
 from .sgd import SGD
 from .sparse_adam import SparseAdam
-from . import lr_scheduler, swa_utils  # noqa: E402
 
-__all__ = ["Adadelta", "Adagrad", "Adam", "Adamax", "AdamW", "ASGD", "LBFGS", "NAdam", "Optimizer",
-           "RAdam", "RMSprop", "Rprop", "SGD", "SparseAdam", "lr_scheduler", "swa_utils"]
+# as PyTorch: the per-optimizer modules are importable (``torch.optim.adam``) but not
+# attributes of the package
+del adadelta, adagrad, adam, adamw, sparse_adam, adamax, asgd, sgd, radam, rprop, rmsprop  # noqa
+del optimizer, nadam, lbfgs  # noqa: F821
+
+__all__ = ["Adadelta", "Adagrad", "Adam", "Adamax", "AdamW", "ASGD", "LBFGS", "lr_scheduler",
+           "NAdam", "Optimizer", "RAdam", "RMSprop", "Rprop", "SGD", "SparseAdam", "swa_utils"]

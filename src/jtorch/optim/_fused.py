@@ -96,6 +96,7 @@ def fused_update(opt):
         for p in plist:
             opt._check_grad(p, group)
             state = opt._param_state(p, group)
+            opt._check_capturable(p, group)
             in_keys, out_keys = opt._state_keys(group, state)
             inputs.append(p)
             inputs.append(p.grad)

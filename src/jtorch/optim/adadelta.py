@@ -43,6 +43,7 @@ class Adadelta(Optimizer):
     """
 
     _update = staticmethod(_adadelta_update)
+    _capturable_xla = False
 
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *,
                  capturable=False, maximize=False, differentiable=False):

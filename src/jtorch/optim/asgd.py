@@ -40,6 +40,7 @@ class ASGD(Optimizer):
     """
 
     _update = staticmethod(_asgd_update)
+    _capturable_what = "params, mus, etas, and state_steps"
 
     def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0,
                  foreach=None, maximize=False, differentiable=False, capturable=False):

@@ -449,6 +449,18 @@ class Optimizer:
     def _check_grad(self, p, group):
         """PyTorch's per-parameter refusals (sparse gradients, ...)."""
 
+    # what PyTorch's capturable check names, and whether XLA counts as a capturable device
+    _capturable_what = "params and state_steps"
+    _capturable_xla = True
+
+    def _check_capturable(self, p, group):
+        """``capturable=True`` needs parameters on an accelerator (PyTorch's assertion)."""
+        if group.get("capturable") and p.device.type != "cuda":
+            devices = ["cuda", "xpu", "hpu", "privateuseone"] + (
+                ["xla"] if self._capturable_xla else [])
+            raise AssertionError(f"If capturable=True, {self._capturable_what} must be on "
+                                 f"supported devices: {devices}.")
+
     def _fused_step(self, closure=None):
         """``step()`` of the built-in optimizers: one engine op for all parameters."""
         from ._fused import fused_update
