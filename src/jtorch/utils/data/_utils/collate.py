@@ -67,19 +67,28 @@ def _is_host(t: Tensor) -> bool:
 
 def _stack_host(batch) -> Tensor:
     """``torch.stack(batch, 0)`` computed with NumPy (same checks, promotion and result)."""
-    shape = batch[0]._shape
+    first = batch[0]
+    shape = first._shape
+    dtype = first._dtype
     for i, t in enumerate(batch):
         if t._shape != shape:
             raise RuntimeError(f"stack expects each tensor to be equal size, but got "
                                f"{list(shape)} at entry 0 and {list(t._shape)} at entry {i}")
-    dtype = batch[0]._dtype
-    for t in batch[1:]:
         if t._dtype is not dtype:
             dtype = D.promote_types(dtype, t._dtype)
-    out = np.empty((len(batch),) + tuple(shape), dtype.np)
-    for i, t in enumerate(batch):
-        out[i] = t._numpy_view()
+    out = np.stack([t._numpy_view() for t in batch])
     return host_tensor(out, dtype)
+
+
+def _numbers(batch, kind, np_dtype):
+    """``batch`` (Python numbers, all exactly of type ``kind``) as a numpy array, or None."""
+    for x in batch:
+        if type(x) is not kind:
+            return None
+    try:
+        return np.array(batch, dtype=np_dtype)
+    except OverflowError:  # torch.tensor raises PyTorch's error for it
+        return None
 
 
 def default_convert(data):
@@ -200,11 +209,19 @@ def collate_numpy_scalar_fn(batch, *, collate_fn_map=None):
 
 def collate_float_fn(batch, *, collate_fn_map=None):
     """Python floats -> a float64 tensor (as PyTorch, not the default dtype)."""
+    a = _numbers(batch, float, np.float64)
+    if a is not None:
+        return host_tensor(a)
     return torch.tensor(batch, dtype=torch.float64)
 
 
 def collate_int_fn(batch, *, collate_fn_map=None):
     """Python ints -> an int64 tensor (bools -> bool; an int first with floats -> float32)."""
+    a = _numbers(batch, int, np.int64)
+    if a is None:
+        a = _numbers(batch, bool, np.bool_)
+    if a is not None:
+        return host_tensor(a)
     return torch.tensor(batch)
 
 

@@ -15,9 +15,12 @@ import queue
 import random
 from dataclasses import dataclass
 
-from . import HAS_NUMPY, MP_STATUS_CHECK_INTERVAL, ExceptionWrapper
+from . import HAS_NUMPY, ExceptionWrapper
 
 __all__ = ["WorkerInfo", "get_worker_info"]
+
+# Seconds an idle worker waits for work before checking whether it should exit.
+_POLL_INTERVAL = 0.1
 
 FORK_MESSAGE = (
     "jtorch cannot run tensor operations in a DataLoader worker process started with 'fork': "
@@ -173,8 +176,12 @@ def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, aut
         watchdog = ManagerWatchdog()
         while watchdog.is_alive():
             try:
-                r = index_queue.get(timeout=MP_STATUS_CHECK_INTERVAL)
+                r = index_queue.get(timeout=_POLL_INTERVAL)
             except queue.Empty:
+                if done_event.is_set():
+                    # shutting down, and the final None may never come (the main process's
+                    # queue can be finalized first when its iterator is garbage collected)
+                    break
                 continue
             if isinstance(r, _ResumeIteration):
                 data_queue.put((r, None))
