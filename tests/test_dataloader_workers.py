@@ -179,8 +179,8 @@ def test_in_order_false_yields_everything():
 def test_prefetch():
     it = iter(DataLoader(list(range(40)), batch_size=2, num_workers=2, prefetch_factor=3))
     assert it._tasks_outstanding == 6
-    next(it)
-    assert it._tasks_outstanding == 6
+    assert next(it).tolist() == [0, 1]
+    assert len(it._task_info) == 6  # sent and not yet returned: 3 per worker
     del it
 
 
