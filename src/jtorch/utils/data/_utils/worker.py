@@ -147,6 +147,9 @@ def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, aut
         from jtorch._engine import core as engine
         if forked:
             engine.forbid_jax(FORK_MESSAGE)
+        # batches leave through the result queue: send tensors' host arrays without a copy
+        from multiprocessing.reduction import ForkingPickler
+        ForkingPickler.register(jtorch.Tensor, _reduce_tensor)
         seed = base_seed + worker_id
         random.seed(seed)
         jtorch.manual_seed(seed)
@@ -223,3 +226,10 @@ def _unpicklable(data_queue, worker_id, e, obj):
         wrapper = ExceptionWrapper(where=f"in DataLoader worker process {worker_id}")
     idx = obj[0] if isinstance(obj, tuple) and obj else None
     data_queue.put((idx, wrapper))
+
+
+def _reduce_tensor(t):
+    """Pickle a tensor for the main process as its host array (the main process rebuilds it
+    with one transfer), without the copy ``Tensor.__reduce_ex__`` makes."""
+    from jtorch._ops.creation import rebuild_tensor
+    return rebuild_tensor, (t._numpy_view(), t._dtype._name, t._rg)
