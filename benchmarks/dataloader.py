@@ -3,7 +3,7 @@
     PYTHONPATH=src python benchmarks/dataloader.py            # the table
     PYTHONPATH=src python benchmarks/dataloader.py --quick    # fewer batches
 
-Workloads (batches of 64, one epoch or --max-batches, best of --rounds, libraries alternating):
+Workloads (batches of 64, --max-batches per round, best of --rounds, libraries alternating):
 
 * ``tensor``:  an in-memory TensorDataset of N 28x28 float32 images + int64 labels
   (shuffle=True), num_workers 0 and 2.
@@ -80,7 +80,7 @@ def run_epoch(torch, loader, max_batches, consume):
     return n / (time.perf_counter() - t0)
 
 
-def bench(lib_name, workload, workers, images, labels, max_batches, rounds, consume):
+def make_loader(lib_name, workload, workers, images, labels):
     import importlib
     torch = importlib.import_module(lib_name)
     make = tensor_dataset if workload == "tensor" else python_dataset
@@ -89,12 +89,20 @@ def bench(lib_name, workload, workers, images, labels, max_batches, rounds, cons
     if workers:
         kwargs["persistent_workers"] = True
     torch.manual_seed(0)
-    loader = torch.utils.data.DataLoader(ds, **kwargs)
-    run_epoch(torch, loader, min(max_batches, 20), consume)  # warm-up: workers, caches
-    best = 0.0
+    return torch, torch.utils.data.DataLoader(ds, **kwargs)
+
+
+def bench(libs, workload, workers, images, labels, max_batches, rounds, consume):
+    """Best batches/s of each library; rounds alternate between the libraries so that a busy
+    machine slows them alike."""
+    loaders = {lib: make_loader(lib, workload, workers, images, labels) for lib in libs}
+    for torch, loader in loaders.values():
+        for _ in range(2):  # warm-up: workers start, caches fill, programs compile
+            run_epoch(torch, loader, min(max_batches, 20), consume)
+    best = {lib: 0.0 for lib in libs}
     for _ in range(rounds):
-        best = max(best, run_epoch(torch, loader, max_batches, consume))
-    del loader
+        for lib, (torch, loader) in loaders.items():
+            best[lib] = max(best[lib], run_epoch(torch, loader, max_batches, consume))
     return best
 
 
@@ -102,7 +110,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--n", type=int, default=60_000, help="samples in the data set")
     p.add_argument("--max-batches", type=int, default=400, help="batches timed per round")
-    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--quick", action="store_true", help="--max-batches 100 --rounds 2")
     p.add_argument("--libs", nargs="+", default=["torch", "jtorch"])
     p.add_argument("--no-shuffle", action="store_true", help="sequential order")
@@ -119,10 +127,8 @@ def main():
     rows = []
     for workload in ("tensor", "python"):
         for workers in (0, 2):
-            res = {}
-            for lib in args.libs:
-                res[lib] = bench(lib, workload, workers, images, labels, args.max_batches,
-                                 args.rounds, args.consume)
+            res = bench(args.libs, workload, workers, images, labels, args.max_batches,
+                        args.rounds, args.consume)
             rows.append((workload, workers, res))
     libs = args.libs
     print(f"{'workload':<10}{'workers':>8}" + "".join(f"{lib + ' b/s':>14}" for lib in libs)

@@ -22,11 +22,16 @@ import copy
 import re
 from typing import Callable
 
+import jax
 import numpy as np
 
 import jtorch as torch
 from jtorch import _dtype as D
-from jtorch._tensor import Tensor
+from jtorch._engine import core as engine
+from jtorch._ops.creation import host_tensor as copy_to_tensor, numpy_backed
+from jtorch._tensor import Tensor, make
+
+from . import worker as _worker
 
 __all__ = ["default_collate", "default_convert", "collate", "default_collate_fn_map",
            "collate_tensor_fn", "collate_numpy_array_fn", "collate_numpy_scalar_fn",
@@ -41,23 +46,64 @@ default_collate_err_msg_format = (
 
 
 def _in_worker() -> bool:
-    from .worker import get_worker_info
-    return get_worker_info() is not None
+    return _worker._worker_info is not None
 
 
 def host_tensor(a: np.ndarray, dtype=None) -> Tensor:
-    """A tensor with the values of the numpy array ``a``.
+    """A tensor taking over ``a``, a numpy array built for this batch that nothing else
+    references or changes.
 
-    In the main process: one transfer into a JAX array.  In a worker: the array itself (the
-    batch is pickled to the main process, which makes that single transfer on arrival).
+    In the main process: one transfer into a JAX array, which on CPU uses ``a``'s memory as it
+    is when ``a`` is 64-byte aligned (``empty_aligned``): no copy at all.  In a worker: the array
+    itself (the batch is pickled to the main process, which adopts it on arrival).
     """
-    from jtorch._ops.creation import host_tensor as _host, numpy_backed
     dtype = D.from_np(a.dtype) if dtype is None else dtype
     if a.dtype != dtype.np:
         a = a.astype(dtype.np)
     if _in_worker():
         return numpy_backed(np.ascontiguousarray(a), dtype)
-    return _host(a, dtype)
+    return _adopt(a, dtype)
+
+
+def rebuild_tensor(array, dtype_name, requires_grad):
+    """Unpickle a tensor sent by a worker (see ``worker._reduce_tensor``): adopt the array."""
+    t = _adopt(array, D._dtype_by_name(dtype_name))
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+_ALIGN = 64  # what XLA's CPU client needs to use host memory without copying it
+_ALIAS_MIN_BYTES = 1 << 15  # below this a copy costs less than aliasing
+
+
+def empty_aligned(shape, np_dtype) -> np.ndarray:
+    """``np.empty(shape, np_dtype)`` whose data starts on a 64-byte boundary."""
+    np_dtype = np.dtype(np_dtype)
+    n = int(np.prod(shape, dtype=np.int64)) * np_dtype.itemsize
+    buf = np.empty(n + _ALIGN, np.uint8)
+    off = -buf.ctypes.data % _ALIGN
+    return buf[off:off + n].view(np_dtype).reshape(shape)
+
+
+def _adopt(a: np.ndarray, dtype) -> Tensor:
+    """A tensor with the values of ``a``, which the caller gives up.
+
+    Large arrays: ``jax.device_put(..., may_alias=True)`` keeps an aligned host array as the
+    CPU buffer (a 38 MB batch: ~20 us instead of ~30 ms for a copy); an unaligned one is first
+    copied into an aligned buffer (NumPy copies faster than XLA does from unaligned memory).
+    Small arrays: the ordinary copy, whose fixed cost is lower.  This is the single transfer
+    of a batch, hence its own path beside the copying ``torch.tensor`` one.
+    """
+    if a.nbytes < _ALIAS_MIN_BYTES:
+        return copy_to_tensor(a, dtype)
+    if not a.flags.c_contiguous or a.ctypes.data % _ALIGN:
+        b = empty_aligned(a.shape, a.dtype)
+        b[...] = a
+        a = b
+    with engine.x64(True):
+        value = jax.device_put(a, may_alias=True)
+    return make(value, tuple(a.shape), dtype)
 
 
 def _is_host(t: Tensor) -> bool:
@@ -76,7 +122,8 @@ def _stack_host(batch) -> Tensor:
                                f"{list(shape)} at entry 0 and {list(t._shape)} at entry {i}")
         if t._dtype is not dtype:
             dtype = D.promote_types(dtype, t._dtype)
-    out = np.stack([t._numpy_view() for t in batch])
+    out = empty_aligned((len(batch),) + tuple(shape), dtype.np)
+    np.stack([t._numpy_view() for t in batch], out=out, casting="unsafe")
     return host_tensor(out, dtype)
 
 

@@ -109,8 +109,14 @@ class TensorColumns:
         size = self.tensors[0]._shape[0]
         if idx.min() < -size or idx.max() >= size:
             return None
-        from .collate import host_tensor
-        return [host_tensor(np.asarray(t._numpy_view())[idx], t._dtype) for t in self.tensors]
+        from .collate import empty_aligned, host_tensor
+        batch = []
+        for t in self.tensors:
+            a = np.asarray(t._numpy_view())
+            out = empty_aligned((n,) + a.shape[1:], a.dtype)
+            np.take(a, idx, axis=0, out=out)
+            batch.append(host_tensor(out, t._dtype))
+        return batch
 
 
 def tensor_columns(dataset, collate_fn):

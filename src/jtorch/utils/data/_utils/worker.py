@@ -231,5 +231,5 @@ def _unpicklable(data_queue, worker_id, e, obj):
 def _reduce_tensor(t):
     """Pickle a tensor for the main process as its host array (the main process rebuilds it
     with one transfer), without the copy ``Tensor.__reduce_ex__`` makes."""
-    from jtorch._ops.creation import rebuild_tensor
+    from .collate import rebuild_tensor
     return rebuild_tensor, (t._numpy_view(), t._dtype._name, t._rg)
