@@ -344,13 +344,19 @@ def _vjp_impl(*a):
 
     out, pull = jax.vjp(f, *[primals[i] for i in diff])
     it = iter(cts)
+    # PyTorch's complex gradients are the conjugates of JAX's vjp convention:
+    # torch_vjp(ct) = conj(jax_vjp(conj(ct))) (a no-op for real values)
     if plan.multi:
-        ct = tuple(next(it).astype(o.dtype) if m else jnp.zeros_like(o)
+        ct = tuple(_conj(next(it).astype(o.dtype)) if m else jnp.zeros_like(o)
                    for m, o in zip(ct_mask, out))
     else:
-        ct = next(it).astype(out.dtype)
-    grads = pull(ct)
+        ct = _conj(next(it).astype(out.dtype))
+    grads = tuple(_conj(g) for g in pull(ct))
     return tuple(grads) if len(grads) > 1 else grads[0]
+
+
+def _conj(x):
+    return jnp.conj(x) if jnp.iscomplexobj(x) else x
 
 
 def _vjp_prepare(sigs, static):
