@@ -35,7 +35,7 @@ class _Param:
         self.default = default or None
         self.kwonly = kwonly
 
-    def matches(self, x):
+    def matches(self, x, describing=False):
         from .._tensor import Tensor
         t = self.type
         optional = t.endswith("?")
@@ -46,7 +46,8 @@ class _Param:
         if t == "Tensor":
             return isinstance(x, Tensor)
         if t == "Number":
-            return isinstance(x, _NUMBER)
+            # PyTorch's description of a failed overload never counts a Number as matching
+            return not describing and isinstance(x, _NUMBER)
         if t == "int":
             return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
         if t == "float":
@@ -96,12 +97,12 @@ def _marks(sig, args, kwargs):
         return None
     marks = {}
     for i, (a, p) in enumerate(zip(args, sig.positional)):
-        marks[i] = not p.matches(a)
+        marks[i] = not p.matches(a, describing=True)
     by_name = {p.name: p for p in sig.params}
     for k, v in kwargs.items():
         if k not in by_name:
             return None
-        marks[k] = not by_name[k].matches(v)
+        marks[k] = not by_name[k].matches(v, describing=True)
     return marks
 
 

@@ -157,17 +157,17 @@ def kernel_dtypes(sigs, kind):
 
 
 def binary(name, fn, kind=P.DEFAULT, grad=None, linear=False, saves=None, check=None,
-           opmath=True, n_promote=2):
+           opmath=True, n_args=2):
     """An elementwise op of two operands (tensors or Python numbers).
 
-    ``fn(a, b, *extra, *static)`` gets both operands cast to the compute dtype; inputs after the
-    first ``n_promote`` (e.g. ``alpha``) take no part in type promotion and reach ``fn`` as they
-    are.  ``check(sigs, kernel_dtype, static)`` raises PyTorch's dtype errors.  ``opmath=False``
+    ``fn(a, b, *static)`` gets both operands cast to the compute dtype.  With ``n_args > 2``
+    the inputs after the first two (e.g. ``alpha``) take no part in type promotion and reach
+    ``fn(a, b, *extra, compute_dtype, *static)`` as they are.  ``check(sigs, kernel_dtype, static)`` raises PyTorch's dtype errors.  ``opmath=False``
     computes in the common dtype itself (comparisons, max/min: exact in any dtype).
     """
 
     def prepare(sigs, static):
-        psigs = sigs[:n_promote]
+        psigs = sigs[:2]
         _shapes(psigs)
         kd, ct, rt = kernel_dtypes(psigs, kind)
         if check is not None:
@@ -180,14 +180,14 @@ def binary(name, fn, kind=P.DEFAULT, grad=None, linear=False, saves=None, check=
         return _cast(fn(_cast(a, ct), _cast(b, ct), *static), rt)
 
     def impl_extra(*args):
-        k = n_promote
+        k = n_args
         a, b = args[0], args[1]
         extra = args[2:k]
         ct, rt = args[k], args[k + 1]
         static = args[k + 2:]
         return _cast(fn(_cast(a, ct), _cast(b, ct), *extra, ct, *static), rt)
 
-    return engine.Op(name, impl2 if n_promote == 2 else impl_extra, prepare=prepare, grad=grad,
+    return engine.Op(name, impl2 if n_args == 2 else impl_extra, prepare=prepare, grad=grad,
                      linear=linear, saves=saves)
 
 
@@ -230,20 +230,27 @@ def define_unary(name, fn, kind=P.INT_TO_FLOAT, grad=None, *, saves=None, check=
 # errors for zero division and custom derivative conventions
 
 
-def int_zero_check(other, input):
-    """Integer division by zero raises in PyTorch (a sync point when the divisor is a tensor)."""
+def int_zero_check(result, other):
+    """Integer division by zero raises in PyTorch: a sync point when the divisor is a tensor.
+
+    Called after the op's dtype checks (``result`` is the op's result), as PyTorch's kernel
+    checks the divisor's values only for integer dtypes.
+    """
+    if not result._dtype.is_integral:
+        return result
     if isinstance(other, Tensor):
-        if not other._dtype.is_integral:
-            return
-        if isinstance(input, Tensor) and not input._dtype.is_integral:
-            return
-        if type(input) in (float, complex):
-            return
-        if bool((other == 0).any()):
-            raise RuntimeError("ZeroDivisionError")
-    elif type(other) in (int, bool) and other == 0 and isinstance(input, Tensor) and \
-            input._dtype.is_integral:
+        from .pointwise_logic import any_true
+        zero = any_true(eq_zero(other))
+    else:
+        zero = other == 0
+    if zero:
         raise RuntimeError("ZeroDivisionError")
+    return result
+
+
+def eq_zero(t):
+    from .pointwise_logic import eq
+    return eq(t, 0)
 
 
 def no_derivative(fn, opname):
@@ -304,12 +311,12 @@ def _scaled(b, alpha, ct):
 
 _ADD = binary("add", lambda a, b: a + b, grad="AddBackward0", linear=True)
 _ADD_ALPHA = binary("add", lambda a, b, alpha, ct: a + _scaled(b, alpha, ct),
-                    grad="AddBackward0", linear=True, check=_alpha_check, n_promote=3)
+                    grad="AddBackward0", linear=True, check=_alpha_check, n_args=3)
 _SUB = binary("sub", lambda a, b: a - b, grad="SubBackward0", linear=True, check=_sub_check)
 _SUB_ALPHA = binary("sub", lambda a, b, alpha, ct: a - _scaled(b, alpha, ct),
-                    grad="SubBackward0", linear=True, check=_sub_check, n_promote=3)
+                    grad="SubBackward0", linear=True, check=_sub_check, n_args=3)
 _RSUB = binary("rsub", lambda a, b, alpha, ct: b - _scaled(a, alpha, ct), grad="RsubBackward1",
-               linear=True, check=_sub_check, n_promote=3)
+               linear=True, check=_sub_check, n_args=3)
 _MUL = binary("mul", lambda a, b: a * b, grad="MulBackward0")
 _DIV = binary("div", lambda a, b: a / b, P.INT_TO_FLOAT, grad="DivBackward0")
 
@@ -319,10 +326,10 @@ _DIV_SIGS = ("Tensor input, Tensor other, *, Tensor out = None",
              "Tensor input, Tensor other, *, str? rounding_mode, Tensor out = None")
 
 
-def _alpha(alpha, fname):
+def _alpha(alpha, fname, input, other):
     a = _coerce(alpha)
     if a is _BAD or isinstance(a, Tensor):
-        raise arg_error(fname, _ADD_SIGS, (), {"alpha": alpha})
+        raise arg_error(fname, _ADD_SIGS, (input, other), {"alpha": alpha})
     return a
 
 
@@ -333,7 +340,7 @@ def add(input, other, *, alpha=1):
         other = number_or_tensor(other, "add", _ADD_SIGS, (input, other))
     if alpha == 1 and type(alpha) is int:
         return dispatch(_ADD, (input, other))
-    return dispatch(_ADD_ALPHA, (input, other, _alpha(alpha, "add")))
+    return dispatch(_ADD_ALPHA, (input, other, _alpha(alpha, "add", input, other)))
 
 
 @register(inplace=True, out=True, aliases=("subtract",))
@@ -343,14 +350,20 @@ def sub(input, other, *, alpha=1):
         other = number_or_tensor(other, "sub", _ADD_SIGS, (input, other))
     if alpha == 1 and type(alpha) is int:
         return dispatch(_SUB, (input, other))
-    return dispatch(_SUB_ALPHA, (input, other, _alpha(alpha, "sub")))
+    return dispatch(_SUB_ALPHA, (input, other, _alpha(alpha, "sub", input, other)))
+
+
+_RSUB_SIGS = ("Tensor input, Tensor other, *, Number alpha = 1",
+              "Tensor input, Number other, Number alpha = 1")
 
 
 @register(method=False)
 def rsub(input, other, *, alpha=1):
     """``other - alpha * input``."""
-    other = number_or_tensor(other, "rsub", _ADD_SIGS, (input, other))
-    return dispatch(_RSUB, (input, other, _alpha(alpha, "rsub")))
+    if not isinstance(input, Tensor):
+        raise arg_error("rsub", _RSUB_SIGS, (input, other))
+    other = number_or_tensor(other, "rsub", _RSUB_SIGS, (input, other))
+    return dispatch(_RSUB, (input, other, _alpha(alpha, "rsub", input, other)))
 
 
 @register(inplace=True, out=True, aliases=("multiply",))
@@ -376,7 +389,7 @@ def _floor_div(a, b):
 
 def _trunc_div(a, b):
     if jnp.issubdtype(a.dtype, jnp.integer):
-        return lax.div(a, b)
+        return lax.div(*jnp.broadcast_arrays(a, b))
     return jnp.trunc(a / b)
 
 
@@ -396,11 +409,9 @@ def div(input, other, *, rounding_mode=None):
     if rounding_mode is None:
         return dispatch(_DIV, (input, other))
     if rounding_mode == "trunc":
-        int_zero_check(other, input)
-        return dispatch(_DIV_TRUNC, (input, other))
+        return int_zero_check(dispatch(_DIV_TRUNC, (input, other)), other)
     if rounding_mode == "floor":
-        int_zero_check(other, input)
-        return dispatch(_DIV_FLOOR, (input, other))
+        return int_zero_check(dispatch(_DIV_FLOOR, (input, other)), other)
     raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
                        f"found '{rounding_mode}'")
 
@@ -422,8 +433,7 @@ def floor_divide(input, other):
     """``input // other`` rounded toward negative infinity."""
     if type(other) not in _SCALARS and not isinstance(other, Tensor):
         other = number_or_tensor(other, "floor_divide", _TS_SIGS, (input, other))
-    int_zero_check(other, input)
-    return dispatch(_FLOOR_DIVIDE, (input, other))
+    return int_zero_check(dispatch(_FLOOR_DIVIDE, (input, other)), other)
 
 
 _REMAINDER = binary("remainder", jnp.remainder, grad="RemainderBackward1",
@@ -447,14 +457,11 @@ def remainder(input, other):
         if not isinstance(other, Tensor):
             raise arg_error("remainder", _REMAINDER_SIGS, (input, other))
         input = number_or_tensor(input, "remainder", _REMAINDER_SIGS, (input, other))
-        int_zero_check(other, input)
-        return dispatch(_RREMAINDER, (input, other))
+        return int_zero_check(dispatch(_RREMAINDER, (input, other)), other)
     if isinstance(other, Tensor):
-        int_zero_check(other, input)
-        return dispatch(_REMAINDER, (input, other))
+        return int_zero_check(dispatch(_REMAINDER, (input, other)), other)
     other = number_or_tensor(other, "remainder", _REMAINDER_SIGS, (input, other))
-    int_zero_check(other, input)
-    return dispatch(_REMAINDER_SCALAR, (input, other))
+    return int_zero_check(dispatch(_REMAINDER_SCALAR, (input, other)), other)
 
 
 @register(inplace=True, out=True)
@@ -463,11 +470,9 @@ def fmod(input, other):
     if not isinstance(input, Tensor):
         raise arg_error("fmod", _TS_SIGS, (input, other))
     if isinstance(other, Tensor):
-        int_zero_check(other, input)
-        return dispatch(_FMOD, (input, other))
+        return int_zero_check(dispatch(_FMOD, (input, other)), other)
     other = number_or_tensor(other, "fmod", _TS_SIGS, (input, other))
-    int_zero_check(other, input)
-    return dispatch(_FMOD_SCALAR, (input, other))
+    return int_zero_check(dispatch(_FMOD_SCALAR, (input, other)), other)
 
 
 # --------------------------------------------------------------------------------------------
@@ -503,7 +508,12 @@ def _pow(a, b):
         return _int_pow(a, b)
     if jnp.issubdtype(a.dtype, jnp.bool_):
         return a | (b == 0)
-    return jnp.power(a, b)
+    r = jnp.power(a, b)
+    if jnp.iscomplexobj(r):
+        # std::pow(0, b) is 0 for Re(b) > 0 (JAX's exp(b * log(0)) is NaN)
+        zero = (a == 0) & (jnp.real(b) > 0)
+        r = jnp.where(zero, jnp.zeros_like(r), r)
+    return r
 
 
 def _pow_check(sigs, kd, static):
@@ -511,28 +521,32 @@ def _pow_check(sigs, kd, static):
         raise not_implemented("pow", kd)
 
 
-def _pow_scalar_impl(x, *rest):
-    if len(rest) == 3:  # static special exponent
-        ct, rt, e = rest
-        xc = _cast(x, ct)
-        if jnp.issubdtype(ct, jnp.integer) or ct == np.bool_:
-            r = lax.integer_pow(xc, int(e)) if type(e) is int and e >= 0 else _pow(xc, e)
-        else:
-            r = _SPECIAL_EXPONENTS[e](xc)
-        return _cast(r, rt)
-    e, ct, rt = rest
+def _pow_static_impl(x, ct, rt, e):
+    xc = _cast(x, ct)
+    if jnp.issubdtype(ct, jnp.integer) or ct == np.bool_:
+        r = lax.integer_pow(xc, e) if e >= 0 else _pow(xc, e)
+    else:
+        r = _SPECIAL_EXPONENTS[e](xc)
+    return _cast(r, rt)
+
+
+def _pow_static_prepare(sigs, static):
+    kd, ct, rt = kernel_dtypes((sigs[0], type(static[0])), P.DEFAULT)
+    return (ct.np, rt.np) + static
+
+
+def _pow_dynamic_impl(x, e, ct, rt):
     return _cast(_pow(_cast(x, ct), _cast(e, ct)), rt)
 
 
-def _pow_scalar_prepare(sigs, static):
-    if static:
-        kd, ct, rt = kernel_dtypes((sigs[0], type(static[0])), P.DEFAULT)
-        return (ct.np, rt.np) + static
+def _pow_dynamic_prepare(sigs, static):
     kd, ct, rt = kernel_dtypes(sigs, P.DEFAULT)
     return (ct.np, rt.np)
 
 
-_POW_SCALAR = engine.Op("pow", _pow_scalar_impl, prepare=_pow_scalar_prepare,
+_POW_STATIC = engine.Op("pow", _pow_static_impl, prepare=_pow_static_prepare,
+                        grad="PowBackward0")
+_POW_SCALAR = engine.Op("pow", _pow_dynamic_impl, prepare=_pow_dynamic_prepare,
                         grad="PowBackward0")
 _POW = binary("pow", _pow, grad="PowBackward1", check=_pow_check)
 _RPOW = binary("pow", _pow, grad="PowBackward2", check=_pow_check)
@@ -546,8 +560,8 @@ def _pow_tensor_scalar(input, e):
         e = int(e)
     if type(e) is int and e < 0 and input._dtype.is_integral:
         raise RuntimeError("Integers to negative integer powers are not allowed.")
-    if e in _SPECIAL_EXPONENTS and type(e) is not complex:
-        return dispatch(_POW_SCALAR, (input,), (e,))
+    if type(e) is not complex and e in _SPECIAL_EXPONENTS:
+        return dispatch(_POW_STATIC, (input,), (e,))
     return dispatch(_POW_SCALAR, (input, e))
 
 
@@ -570,7 +584,7 @@ def square(input):
     """``input ** 2`` (bool tensors give int64, as ``pow(input, 2)`` does)."""
     if not isinstance(input, Tensor):
         raise arg_error("square", _UNARY_SIG, (input,))
-    return dispatch(_POW_SCALAR, (input,), (2,))
+    return dispatch(_POW_STATIC, (input,), (2,))
 
 
 def _float_power_dtype(input, exponent):

@@ -21,7 +21,7 @@ from .._tensor import Tensor
 from ._argparse import arg_error
 from ._registry import register
 from .pointwise import (_TS_SIGS, _cast, _shapes, binary, kernel_check, no_derivative,
-                        number_or_tensor)
+                        not_implemented, number_or_tensor)
 from .pointwise_math import abs_pt
 
 __all__ = ["maximum", "minimum", "fmax", "fmin", "hypot", "logaddexp", "logaddexp2",
@@ -248,10 +248,10 @@ def xlogy(input, other):
 
 
 def _heaviside_check(sigs, kd, static):
+    if sigs[0][1].is_complex or sigs[1][1].is_complex:
+        raise RuntimeError("heaviside is not yet implemented for complex tensors.")
     if sigs[0][1] is not sigs[1][1]:
         raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
-    if kd.is_complex:
-        raise RuntimeError("heaviside is not yet implemented for complex tensors.")
 
 
 def _heaviside(x, v):
@@ -278,13 +278,16 @@ def heaviside(input, values):
 def _clamp_prepare(sigs, static):
     _shapes(sigs)
     rt = P.result_type_sigs(sigs)
-    if rt is D.bool_:
-        raise NotImplementedError("\"clamp_scalar_cpu\" not implemented for 'Bool'"
-                                  if all(type(s) is not tuple for s in sigs[1:]) else
-                                  "\"clamp_cpu\" not implemented for 'Bool'")
+    has_min, has_max, name = static
+    tensors = any(type(s) is tuple for s in sigs[1:])
     if rt.is_complex:
+        if name != "clamp" and tensors:
+            raise not_implemented("maximum_cpu" if has_min else "minimum_cpu", rt)
         raise NotImplementedError("clamp is not supported for complex types")
-    return (P.opmath(rt).np, rt.np) + static
+    if rt is D.bool_ and not tensors:
+        kernel = "clamp" if has_min and has_max else "clamp_min" if has_min else "clamp_max"
+        raise not_implemented(f"{kernel}_scalar_cpu", rt)
+    return (P.opmath(rt).np, rt.np, has_min, has_max)
 
 
 def _clamp_impl(*args):
@@ -360,7 +363,7 @@ def _clamp(name, grads, input, min, max):
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     grad = grads[1] if True in kinds else grads[0]
     args = [input] + [b for b in (lo, hi) if b is not None]
-    return dispatch(_clamp_op(grad), tuple(args), (lo is not None, hi is not None))
+    return dispatch(_clamp_op(grad), tuple(args), (lo is not None, hi is not None, name))
 
 
 @register(inplace=True, out=True, aliases=("clip",))

@@ -88,11 +88,12 @@ _BITWISE_SIGS = ("Tensor input, Tensor other, *, Tensor out = None",
 
 
 def _shift_left(a, b):
-    return lax.shift_left(a, b.astype(a.dtype))
+    a, b = jnp.broadcast_arrays(a, b.astype(a.dtype))
+    return lax.shift_left(a, b)
 
 
 def _shift_right(a, b):
-    b = b.astype(a.dtype)
+    a, b = jnp.broadcast_arrays(a, b.astype(a.dtype))
     if jnp.issubdtype(a.dtype, jnp.signedinteger):
         # PyTorch: a shift by >= bits (or a negative one) keeps the sign bits only
         bits = jnp.iinfo(a.dtype).bits
@@ -262,7 +263,20 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
                         (input, other))
     rtol, atol = _tolerances(rtol, atol)
     close = dispatch_nograd(_ISCLOSE, (input, other), (rtol, atol, bool(equal_nan)))
-    return bool(dispatch_nograd(_ALL, (close,)).item())
+    return all_true(close)
 
 
 _ALL = unary("all", lambda x: jnp.all(x), P.ALWAYS_BOOL)
+
+
+_ANY = unary("any", lambda x: jnp.any(x), P.ALWAYS_BOOL)
+
+
+def any_true(t):
+    """Whether some element of ``t`` is nonzero (a Python bool; a sync point)."""
+    return bool(dispatch_nograd(_ANY, (t,)).item())
+
+
+def all_true(t):
+    """Whether every element of ``t`` is nonzero (a Python bool; a sync point)."""
+    return bool(dispatch_nograd(_ALL, (t,)).item())

@@ -8,6 +8,7 @@ carries PyTorch's derivative.
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import jax
 import jax.lax as lax
@@ -176,13 +177,27 @@ i0 = _float_fn("i0", _i0, "I0Backward0", check=_real_only("i0_vml_cpu"),
 # logit, polygamma, mvlgamma
 
 
-def _logit(x, eps):
-    if eps is not None:
-        lo, hi = eps, 1 - eps
-        # the gradient passes at the band's edges and is 0 outside, as in PyTorch
-        x = jnp.where(x < lo, lax.stop_gradient(jnp.full_like(x, lo)), x)
-        x = jnp.where(x > hi, lax.stop_gradient(jnp.full_like(x, hi)), x)
+@jax.custom_jvp
+def _logit_plain(x):
     return jnp.log(x / (1 - x))
+
+
+@_logit_plain.defjvp
+def _logit_plain_jvp(primals, tangents):
+    (x,), (t,) = primals, tangents
+    # PyTorch: grad / (x * (1 - x)), inf (not JAX's nan) at 0 and 1
+    return _logit_plain(x), t / (x * (1 - x))
+
+
+def _logit(x, eps):
+    if eps is None:
+        return _logit_plain(x)
+    lo, hi = eps, 1 - eps
+    outside = (x < lo) | (x > hi)
+    xc = jnp.clip(x, lo, hi)
+    # inside the band the gradient is grad / (x * (1 - x)) (edges included), outside 0
+    xs = jnp.where(outside, lax.stop_gradient(xc), x)
+    return _logit_plain(xs)
 
 
 _LOGIT = unary("logit", _logit, P.INT_TO_FLOAT, grad="LogitBackward0",
@@ -198,14 +213,50 @@ def logit(input, eps=None):
     return dispatch(_LOGIT, (input,), (None if eps is None else float(eps),))
 
 
+def _trigamma(x):
+    # PyTorch's calc_trigamma: reflection below 0.5, recurrence to x + 6, asymptotic series
+    small = x < 0.5
+    sin_pi_x = jnp.sin(jnp.pi * x)
+    result = jnp.where(small, -(jnp.pi * jnp.pi) / (sin_pi_x * sin_pi_x), jnp.zeros_like(x))
+    x = jnp.where(small, 1 - x, x)
+    for _ in range(6):
+        result = result + 1 / (x * x)
+        x = x + 1
+    ixx = 1 / (x * x)
+    result = result + (1 + 1 / (2 * x) + ixx * (1. / 6 - ixx * (1. / 30 - ixx * (1. / 42)))) / x
+    return jnp.where(small, -result, result)
+
+
+def _zeta(s, q):
+    # Cephes' zeta (as PyTorch uses) is +inf at non-positive integers q
+    z = jsp.zeta(jnp.asarray(s, q.dtype), q)
+    return jnp.where((q <= 0) & (q == jnp.floor(q)), jnp.inf, z)
+
+
+@partial(jax.custom_jvp, nondiff_argnums=(1,))
 def _polygamma(x, n):
     if n == 0:
         return _digamma(x)
-    return lax.polygamma(jnp.asarray(n, x.dtype), x)
+    if n == 1:
+        return _trigamma(x)
+    sign = 1.0 if n % 2 else -1.0
+    return sign * math.exp(math.lgamma(n + 1.0)) * _zeta(n + 1, x)
+
+
+@_polygamma.defjvp
+def _polygamma_jvp(n, primals, tangents):
+    (x,), (t,) = primals, tangents
+    # d/dx polygamma(n, x) = polygamma(n + 1, x)
+    return _polygamma(x, n), _polygamma(x, n + 1) * t
+
+
+def _polygamma_check(sigs, kd, static):
+    if kd.is_complex:
+        raise not_implemented({0: "digamma", 1: "trigamma"}.get(static[0], "polygamma"), kd)
 
 
 _POLYGAMMA = unary("polygamma", _polygamma, P.INT_TO_FLOAT, grad="PolygammaBackward0",
-                   check=_real_only("polygamma"))
+                   check=_polygamma_check)
 _POLYGAMMA_SIGS = ("int n, Tensor input, *, Tensor out = None",)
 
 
@@ -242,9 +293,6 @@ def mvlgamma(input, p):
         raise arg_error("mvlgamma", ("Tensor input, int p, *, Tensor out = None",), (input, p))
     if p < 1:
         raise RuntimeError("p has to be greater than or equal to 1")
-    # a value check, hence a sync point, as in PyTorch
-    if input.numel() and not bool((input > 0.5 * (p - 1)).all()):
-        raise RuntimeError("All elements must be greater than (p-1)/2")
     return dispatch(_MVLGAMMA, (input,), (int(p),))
 
 
@@ -324,8 +372,13 @@ def _relu_check(sigs, kd, static):
         raise NotImplementedError("clamp is not supported for complex types")
 
 
-# where(x > 0, x, 0): the gradient at 0 is 0, as in PyTorch
-relu = define_unary("relu", lambda x: jnp.where(x > 0, x, jnp.zeros_like(x)), P.DEFAULT,
+def _relu(x):
+    # clamp_min(x, 0): NaN and -0.0 pass through; the gradient at 0 is 0, as in PyTorch
+    clamped = jnp.where(x < 0, jnp.zeros_like(x), x)
+    return jnp.where(x > 0, x, lax.stop_gradient(clamped))
+
+
+relu = define_unary("relu", _relu, P.DEFAULT,
                     "ReluBackward0", saves=("out",), check=_relu_check, out=False,
                     doc="``max(input, 0)``; its gradient at 0 is 0, as in PyTorch.")
 
