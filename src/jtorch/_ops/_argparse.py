@@ -134,8 +134,10 @@ def arg_error(fname, signatures, args, kwargs=None):
     msg += "but expected one of:\n"
     for s in sigs:
         msg += f" * ({s.text})\n"
-        # PyTorch's description of why an overload failed skips keyword-only signatures
-        marks = None if s.has_star else _marks(s, args, kwargs)
+        # PyTorch describes why an overload failed only for overloads without keyword-only or
+        # defaulted parameters
+        plain = not s.has_star and all(p.default is None for p in s.params)
+        marks = _marks(s, args, kwargs) if plain else None
         if marks is not None and n >= s.arity()[0]:
             msg += ("      didn't match because some of the arguments have invalid types: "
                     f"{_desc(args, kwargs, marks)}\n")

@@ -8,6 +8,8 @@ result back into a Tensor through ``__array_wrap__``).
 """
 from __future__ import annotations
 
+import numpy as np
+
 from .._tensor import Tensor
 from . import pointwise as pw
 from . import pointwise_logic as lg
@@ -44,6 +46,19 @@ def _inplace(method):
             if other is _BAD:
                 return NotImplemented
         return getattr(self, method)(other)
+    return op
+
+
+def _equality(fn):
+    # PyTorch's == and != (only these) compare with a numpy array elementwise themselves
+    def op(self, other):
+        if type(other) not in _SCALARS and not isinstance(other, Tensor):
+            if isinstance(other, np.ndarray):
+                return fn(self, pw.operand(other))
+            other = _coerce(other)
+            if other is _BAD:
+                return NotImplemented
+        return fn(self, other)
     return op
 
 
@@ -106,8 +121,8 @@ def install_operators(T=Tensor):
     T.__rshift__ = b(lg.bitwise_right_shift)
     T.__rrshift__ = r(lg.bitwise_right_shift)
     T.__irshift__ = i("bitwise_right_shift_")
-    T.__eq__ = b(lg.eq)
-    T.__ne__ = b(lg.ne)
+    T.__eq__ = _equality(lg.eq)
+    T.__ne__ = _equality(lg.ne)
     T.__lt__ = b(lg.lt)
     T.__le__ = b(lg.le)
     T.__gt__ = b(lg.gt)

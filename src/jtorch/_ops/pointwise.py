@@ -480,7 +480,7 @@ def fmod(input, other):
 # static (part of the plan), any other Python-number exponent is a dynamic input
 
 
-_SPECIAL_EXPONENTS = {2: lambda x: x * x, 3: lambda x: x * x * x, 0.5: jnp.sqrt,
+_SPECIAL_EXPONENTS = {0: jnp.ones_like, 2: lambda x: x * x, 3: lambda x: x * x * x, 0.5: jnp.sqrt,
                       -0.5: lax.rsqrt, -1: lambda x: 1 / x, -2: lambda x: 1 / (x * x)}
 
 
@@ -503,12 +503,29 @@ def _int_pow(b, e):
     return jnp.where(e < 0, neg.astype(b.dtype), r)
 
 
+@jax.custom_jvp
+def _pow_inexact(a, b):
+    return jnp.power(a, b)
+
+
+@_pow_inexact.defjvp
+def _pow_inexact_jvp(primals, tangents):
+    (a, b), (ta, tb) = primals, tangents
+    r = jnp.power(a, b)
+    zero = jnp.zeros_like(r)
+    # PyTorch: no gradient for the base where exponent == 0, none for the exponent where
+    # base == 0 and exponent >= 0 (JAX's formulas give NaN there)
+    da = jnp.where(b == 0, zero, b * jnp.power(a, b - 1))
+    db = jnp.where((a == 0) & (jnp.real(b) >= 0), zero, r * jnp.log(a.astype(r.dtype)))
+    return r, da * ta + db * tb
+
+
 def _pow(a, b):
     if jnp.issubdtype(a.dtype, jnp.integer):
         return _int_pow(a, b)
     if jnp.issubdtype(a.dtype, jnp.bool_):
         return a | (b == 0)
-    r = jnp.power(a, b)
+    r = _pow_inexact(a, b)
     if jnp.iscomplexobj(r):
         # std::pow(0, b) is 0 for Re(b) > 0 (JAX's exp(b * log(0)) is NaN)
         zero = (a == 0) & (jnp.real(b) > 0)
@@ -517,7 +534,8 @@ def _pow(a, b):
 
 
 def _pow_check(sigs, kd, static):
-    if kd is D.bool_ and all(type(s) is tuple for s in sigs[:2]):
+    # bool ** bool-scalar is allowed (PyTorch's tensor-scalar kernel); a bool exponent tensor not
+    if kd is D.bool_ and type(sigs[1]) is tuple:
         raise not_implemented("pow", kd)
 
 
@@ -556,8 +574,6 @@ _POW_SIGS = ("Tensor input, Tensor exponent, *, Tensor out = None",
 
 
 def _pow_tensor_scalar(input, e):
-    if type(e) is bool:
-        e = int(e)
     if type(e) is int and e < 0 and input._dtype.is_integral:
         raise RuntimeError("Integers to negative integer powers are not allowed.")
     if type(e) is not complex and e in _SPECIAL_EXPONENTS:

@@ -163,8 +163,8 @@ def _nextafter(a, b):
 @_nextafter.defjvp
 def _nextafter_jvp(primals, tangents):
     (a, b), (ta, tb) = primals, tangents
-    # PyTorch passes the gradient to ``input`` and none to ``other``
-    return jnp.nextafter(a, b), ta
+    # PyTorch passes the gradient to ``input`` where it moves (input != other), none to other
+    return jnp.nextafter(a, b), jnp.where(a != b, ta, jnp.zeros_like(ta))
 
 
 _HYPOT = binary("hypot", _hypot, grad="HypotBackward0", check=kernel_check("hypot_cpu", "bic"))
@@ -213,11 +213,19 @@ def copysign(input, other):
     return dispatch(_COPYSIGN_SCALAR, (input, other))
 
 
+@jax.custom_jvp
 def _xlogy(x, y):
     zero = x == 0
-    # the masked branch must not see log(0): its zero cotangent times inf would be NaN
     r = jnp.where(zero, jnp.zeros_like(x), x * jnp.log(jnp.where(zero, jnp.ones_like(y), y)))
     return jnp.where(jnp.isnan(y), y, r)
+
+
+@_xlogy.defjvp
+def _xlogy_jvp(primals, tangents):
+    (x, y), (tx, ty) = primals, tangents
+    # PyTorch: d/dx = log(y), but 0 where x == 0 and y <= 0; d/dy = x / y
+    dx = jnp.where((x == 0) & (y <= 0), jnp.zeros_like(y), jnp.log(y))
+    return _xlogy(x, y), dx * tx + x / y * ty
 
 
 def _xlogy_op(grad):
@@ -281,7 +289,10 @@ def _clamp_prepare(sigs, static):
     has_min, has_max, name = static
     tensors = any(type(s) is tuple for s in sigs[1:])
     if rt.is_complex:
-        if name != "clamp" and tensors:
+        # clamp_min/clamp_max with a tensor bound run maximum/minimum (as clamp does with one
+        # tensor bound on a real input)
+        if tensors and not (has_min and has_max) and (name != "clamp" or
+                                                      not sigs[0][1].is_complex):
             raise not_implemented("maximum_cpu" if has_min else "minimum_cpu", rt)
         raise NotImplementedError("clamp is not supported for complex types")
     if rt is D.bool_ and not tensors:
