@@ -770,3 +770,12 @@ def lerp(input, end, weight):
         return dispatch(_LERP_T, (input, end, weight))
     w = number_or_tensor(weight, "lerp", _LERP_SIGS, (input, end, weight))
     return dispatch(_LERP, (input, end, w))
+
+
+# --------------------------------------------------------------------------------------------
+# the whole pointwise family, importable from this module (``from .pointwise import relu``)
+
+from .pointwise_math import *  # noqa: E402,F401,F403
+from .pointwise_binary import *  # noqa: E402,F401,F403
+from .pointwise_logic import *  # noqa: E402,F401,F403
+from .pointwise_complex import *  # noqa: E402,F401,F403
