@@ -105,6 +105,34 @@ CASES = [
     ("argmax_dim", lambda torch, x: x.argmax(1)),
     ("argmax_keep", lambda torch, x: torch.argmax(x, keepdim=True)),
     ("argmin_dim_keep", lambda torch, x: x.argmin(0, True)),
+    ("median", lambda torch, x: x.median()),
+    ("median_dim", lambda torch, x: x.median(0)),
+    ("median_dim_keep", lambda torch, x: torch.median(x, -1, True)),
+    ("nanmedian", lambda torch, x: torch.nanmedian(x)),
+    ("nanmedian_dim", lambda torch, x: x.nanmedian(-1)),
+    ("mode", lambda torch, x: x.mode()),
+    ("mode_dim0_keep", lambda torch, x: torch.mode(x, 0, keepdim=True)),
+    ("quantile", lambda torch, x: x.quantile(0.3)),
+    ("quantile_dim", lambda torch, x: torch.quantile(x, 0.75, dim=-1, keepdim=True)),
+    ("quantile_q", lambda torch, x: x.quantile(torch.tensor([0.0, 0.25, 1.0], dtype=x.dtype),
+                                              dim=0)),
+    ("quantile_lower", lambda torch, x: x.quantile(0.4, interpolation="lower")),
+    ("quantile_higher", lambda torch, x: x.quantile(0.4, 0, interpolation="higher")),
+    ("quantile_mid", lambda torch, x: x.quantile(0.4, -1, interpolation="midpoint")),
+    ("quantile_nearest", lambda torch, x: x.quantile(
+        torch.tensor([0.1, 0.5, 0.9], dtype=x.dtype), interpolation="nearest")),
+    ("nanquantile", lambda torch, x: x.nanquantile(0.3)),
+    ("nanquantile_dim", lambda torch, x: torch.nanquantile(
+        x, torch.tensor([0.5, 1.0], dtype=x.dtype), dim=-1, keepdim=True)),
+    ("cumsum", lambda torch, x: x.cumsum(0)),
+    ("cumsum_f64", lambda torch, x: torch.cumsum(x, -1, dtype=torch.float64)),
+    ("cumprod", lambda torch, x: x.cumprod(-1)),
+    ("cummax", lambda torch, x: x.cummax(0)),
+    ("cummin", lambda torch, x: torch.cummin(x, -1)),
+    ("logcumsumexp", lambda torch, x: x.logcumsumexp(0)),
+    ("diff", lambda torch, x: x.diff()),
+    ("diff_n2_dim0", lambda torch, x: torch.diff(x, 2, 0)),
+    ("diff_prepend", lambda torch, x: x.diff(dim=0, prepend=x, append=torch.zeros_like(x))),
 ]
 
 
@@ -112,6 +140,8 @@ _SKIP = {
     ("prod_i32", "nan"): "NaN cast to int32 is undefined",
     ("norm_nuc", "nan"): "PyTorch's SVD raises LinAlgError on non-finite input",
     ("max_binary", "c64"): "torch.maximum's complex check belongs to the pointwise family",
+    ("mode_dim0_keep", "nan"): "PyTorch's mode sorts with std::sort and <, which leaves NaNs "
+                               "where insertion sort stops; jtorch sorts NaN last",
 }
 
 
