@@ -241,7 +241,7 @@ _KTHVALUE = engine.Op("kthvalue", _kthvalue_impl, prepare=_kthvalue_prepare,
 def kthvalue(input, k, dim=-1, keepdim=False):
     """``(values, indices)`` of the ``k``-th smallest element along ``dim`` (NaN counts as the
     largest)."""
-    k = _int_arg("kthvalue", "k", k)
+    k = _int_arg("kthvalue", "k", k, 1)
     d = _dim("kthvalue", dim, input.ndim)
     check_nonempty("kthvalue", input.shape, (d,), False)
     if k < 1 or k > (input.shape[d] if input.ndim else 1):
