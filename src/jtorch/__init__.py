@@ -30,6 +30,7 @@ from ._tensor_str import get_printoptions, printoptions, set_printoptions
 from . import engine
 from .engine import sync
 from . import cuda, nn, optim, utils  # noqa: E402
+from . import linalg  # noqa: E402
 
 float = float32  # noqa: A001
 double = float64
