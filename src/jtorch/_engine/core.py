@@ -287,7 +287,7 @@ def apply(plan, refs):
     if EAGER:
         return _run_eager(plan, refs)
     w = _W
-    if len(w.plans) >= MAX_PENDING:
+    if len(w.plans) >= MAX_PENDING and _cut_here(w):
         _stats.auto_syncs += 1
         sync()
         w = _W
@@ -305,6 +305,22 @@ def apply(plan, refs):
     p = Pending(plan, args, -1, seq, wid)
     w.pendings.append(p)
     return p
+
+
+# The last two plans before the previous automatic sync.  Cutting later windows at the same
+# place keeps them aligned with the user's loop iterations, so every window has the same
+# signature and hits the program cache (a count-based cut drifts through the loop body).
+_cut_marker = [None, None]
+
+
+def _cut_here(w):
+    plans = w.plans
+    m0, m1 = _cut_marker
+    if m1 is None or (plans[-1] is m1 and plans[-2] is m0) or len(plans) >= 2 * MAX_PENDING:
+        _cut_marker[0] = plans[-2] if len(plans) > 1 else None
+        _cut_marker[1] = plans[-1]
+        return True
+    return False
 
 
 def _concrete(r):

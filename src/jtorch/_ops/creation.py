@@ -111,11 +111,8 @@ def dtype_kw(name, dtype):
 
 
 def _requires_grad(t):
-    if not (t._dtype.is_floating_point or t._dtype.is_complex):
-        raise RuntimeError("Only Tensors of floating point and complex dtype can require "
-                           "gradients")
-    t.requires_grad_(True)
-    return t
+    # the factories' wording ("Only Tensors of floating point and complex dtype ...")
+    return t._set_requires_grad(True)
 
 
 def _finish(t, requires_grad, out, name):
@@ -189,7 +186,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
         a = to_numpy(data, dt)
     t = host_tensor(a, dt, device)
     if strides is not None:
-        t._stride = strides
+        t._stride = t._st.base_strides = strides
     if requires_grad:
         _requires_grad(t)
     return t
@@ -242,7 +239,7 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
     else:
         t = tensor(obj, dtype=dtype, device=device)
     if requires_grad:
-        t.requires_grad_(True)
+        _requires_grad(t)
     return t
 
 
@@ -266,7 +263,7 @@ def numpy_backed(a, dtype):
     """A tensor whose storage is the numpy array ``a`` itself (see _storage.py)."""
     t = make(a, tuple(a.shape), dtype)
     if a.ndim and not a.flags.c_contiguous and a.itemsize:
-        t._stride = tuple(s // a.itemsize for s in a.strides)
+        t._stride = t._st.base_strides = tuple(s // a.itemsize for s in a.strides)
     return t
 
 
@@ -336,7 +333,7 @@ def empty_strided(size, stride, *, dtype=None, layout=None, device=None, require
     t = dispatch_const(shape, dt, _dev(device), 0)
     from .view import contiguous_strides
     if stride != contiguous_strides(shape):
-        t._stride = stride
+        t._stride = t._st.base_strides = stride
     return _finish(t, requires_grad, None, "empty_strided")
 
 
@@ -430,7 +427,7 @@ def _like_strides(t, input, memory_format):
     from .. import _layout
     if memory_format in (None, _layout.preserve_format) and t._shape == input._shape:
         from .shape import _dense_strides
-        t._stride = _dense_strides(input)
+        t._stride = t._st.base_strides = _dense_strides(input)
     return t
 
 
@@ -860,5 +857,5 @@ def deepcopy_tensor(t, memo):
 def rebuild_tensor(array, dtype_name, requires_grad):
     t = host_tensor(np.asarray(array), D._dtype_by_name(dtype_name))
     if requires_grad:
-        t.requires_grad_(True)
+        t._set_requires_grad(True)
     return t

@@ -123,10 +123,7 @@ def _gen(name, generator, args, kwargs):
 
 def _finish(t, requires_grad, out=None, name=None):
     if requires_grad:
-        if not (t._dtype.is_floating_point or t._dtype.is_complex):
-            raise RuntimeError("Only Tensors of floating point and complex dtype can require "
-                               "gradients")
-        t.requires_grad_(True)
+        t._set_requires_grad(True)  # the factories' wording of the dtype error
     if out is not None:
         from ._inplace import write_out
         return write_out(out, t, name)
