@@ -579,15 +579,15 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
 
 
 def _space_impl(start, end, base, steps, np_dtype, log):
-    """PyTorch's linspace kernel: the first half counts up from ``start``, the second half down
-    from ``end`` (so both ends are exact); integers step in float64 and truncate."""
+    """PyTorch's linspace kernel: start and end are first converted to the result dtype; the
+    first half counts up from start, the second half down from end (so both ends are exact);
+    integer results step in float64 and truncate."""
     dt = jnp.dtype(np_dtype)
     integral = not jnp.issubdtype(dt, jnp.inexact)
     ct = jnp.float64 if integral or log else dt
-    if integral and jnp.issubdtype(jnp.result_type(start), jnp.complexfloating):
-        ct = jnp.complex128
-    s = jnp.asarray(start).astype(ct)
-    e = jnp.asarray(end).astype(ct)
+    s = jnp.asarray(start)
+    e = jnp.asarray(end)
+    s, e = s.astype(dt).astype(ct), e.astype(dt).astype(ct)
     if steps == 1:
         v = jnp.reshape(s, (1,))
     else:
