@@ -956,4 +956,7 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     return dispatch(_CDIST_MM if use_mm else _CDIST, (x1, x2), (p, use_mm))
 
 
-from . import einsum as _einsum  # noqa: E402,F401  (registers torch.einsum)
+# the rest of the family registers its ops on import
+from . import einsum as _einsum  # noqa: E402,F401
+from . import linalg_decomp as _decomp  # noqa: E402,F401
+from . import linalg_norm as _norm  # noqa: E402,F401
