@@ -356,10 +356,7 @@ def _chol_info(a):
 def _chol_impl(a, upper):
     # the value reads the lower triangle only (as LAPACK's potrf); the gradient is PyTorch's
     # symmetric one
-    lower = jnp.tril(a) + jnp.conj(_mT(jnp.tril(a, -1)))
-    sym = (a + _mH(a)) / 2
-    eff = lax.stop_gradient(lower) + (sym - lax.stop_gradient(sym))
-    L = lax.linalg.cholesky(eff, symmetrize_input=False)
+    L = lax.linalg.cholesky(hermitian_from(a), symmetrize_input=False)
     failed = jnp.isnan(L).any(axis=(-2, -1)) if a.shape[-1] else jnp.zeros(a.shape[:-2], bool)
     info = lax.cond(failed.any(), _chol_info, lambda x: jnp.zeros(x.shape[:-2], jnp.int32),
                     a) if a.shape[-1] else jnp.zeros(a.shape[:-2], jnp.int32)
@@ -560,7 +557,7 @@ def svd(input, some=True, compute_uv=True):
         batch = input._shape[:-2]
         return _SVDT((zeros(batch + (m, m), dtype=input._dtype),
                       s, zeros(batch + (n, n), dtype=input._dtype)))
-    u, s, vh = dispatch(_SVD, (input,), (bool(some),))
+    u, s, vh = dispatch(_SVD, (input,), (not some,))
     return _SVDT((u, s, vh.mH if input._dtype.is_complex else vh.mT))
 
 
@@ -609,13 +606,18 @@ def _eigh_prepare(sigs, static):
     return (uplo,)
 
 
-def _eigh_input(a, uplo):
-    # read one triangle (as LAPACK's syevd does); differentiate as a Hermitian matrix
-    lower = uplo == "L"
+def hermitian_from(a, lower=True):
+    """The Hermitian matrix LAPACK reads from one triangle of ``a``, differentiated as PyTorch
+    does: the gradient is the Hermitian part, shared by both triangles."""
     tri = jnp.tril(a) if lower else jnp.triu(a)
     other = jnp.tril(a, -1) if lower else jnp.triu(a, 1)
     val = tri + jnp.conj(_mT(other))
-    return val
+    sym = (a + _mH(a)) / 2
+    return lax.stop_gradient(val) + (sym - lax.stop_gradient(sym))
+
+
+def _eigh_input(a, uplo):
+    return hermitian_from(a, uplo == "L")
 
 
 def _eigh(a, uplo):

@@ -151,10 +151,10 @@ def _mnorm_prepare(sigs, static):
     if ord not in ("fro", "nuc") and ord < 0:
         # amin over an empty dim has no identity (PyTorch's composite raises from amin)
         if ord == -2.0 and 0 in (shape[d0], shape[d1]):
-            raise RuntimeError("amin(): Expected reduction dim -1 to have non-zero size.")
+            raise IndexError("amin(): Expected reduction dim -1 to have non-zero size.")
         reduced = d1 if ord == -1.0 else d0
         if ord != -2.0 and shape[reduced] == 0:
-            raise RuntimeError(f"amin(): Expected reduction dim {0 if ord == -1.0 else 1} to "
+            raise IndexError(f"amin(): Expected reduction dim {0 if ord == -1.0 else 1} to "
                                "have non-zero size.")
     ct = P.opmath(dt)
     return (ord, (d0, d1), keepdim, ct.np, dt.to_real().np)
@@ -274,7 +274,7 @@ def _cond_impl(a, p, ct, rt):
     inv = jnp.linalg.inv(a)
     dims = (a.ndim - 2, a.ndim - 1)
     r = _mnorm_impl(a, p, dims, False, ct, rt) * _mnorm_impl(inv, p, dims, False, ct, rt)
-    return jnp.nan_to_num(r, nan=jnp.inf).astype(rt)
+    return jnp.where(jnp.isnan(r), jnp.inf, r).astype(rt)
 
 
 _COND = {g: engine.Op("linalg_cond", _cond_impl, prepare=_cond_prepare, grad=g)
