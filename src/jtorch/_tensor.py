@@ -96,6 +96,11 @@ class Tensor(metaclass=TorchClassRepr):
                 return st.value
             from ._ops.view import read_chain_numpy
             return read_chain_numpy(st.value, self._view)
+        if self._view is not None and engine.jax_forbidden() and type(st.value) is not \
+                engine.Pending:
+            # a forked DataLoader worker cannot run JAX: read the view of a host value in NumPy
+            from ._ops.view import read_chain_numpy
+            return read_chain_numpy(np.asarray(st.value), self._view)
         return np.asarray(self._value())
 
     def _write(self, ref):
@@ -179,6 +184,8 @@ class Tensor(metaclass=TorchClassRepr):
     def is_contiguous(self, memory_format=None):
         s = self._stride
         if s is None:
+            return True
+        if 0 in self._shape:  # PyTorch: a tensor without elements is contiguous
             return True
         expected = 1
         for size, st in zip(reversed(self._shape), reversed(s)):

@@ -41,6 +41,12 @@ def _dev(device):
 
 def host_tensor(a: np.ndarray, dtype: D.dtype, device=None, requires_grad=False):
     """A tensor holding a copy of the numpy array ``a`` (already of ``dtype``'s numpy type)."""
+    if engine.jax_forbidden() and device is None:
+        # a forked DataLoader worker cannot run JAX: keep the copy in NumPy (engine.forbid_jax)
+        t = numpy_backed(np.array(a), dtype)
+        if requires_grad:
+            t.requires_grad_(True)
+        return t
     with engine.x64(True):
         value = jnp.array(a)
     t = make(value, tuple(a.shape), dtype, _dev(device))

@@ -14,6 +14,7 @@ from .._dispatch import dispatch
 from .._engine import core as engine
 from .._tensor import Tensor
 from ._registry import register
+from .linalg import mm_precision
 
 __all__ = ["einsum"]
 
@@ -194,7 +195,7 @@ def _einsum_impl(*a):
     rt = arrays[0].dtype
     arrays = [jnp.squeeze(x, dims) if dims else x for x, dims in zip(arrays, squeeze)]
     return jnp.einsum(eq, *[x.astype(ct) for x in arrays],
-                      precision="highest").astype(rt)
+                      precision=mm_precision()).astype(rt)
 
 
 _OPS = {g: engine.Op("einsum", _einsum_impl, prepare=_einsum_prepare, grad=g)

@@ -4,7 +4,8 @@ multi_dot, vecdot, cross and cdist.
 
 Matrix products follow PyTorch's kernels: no type promotion (both operands must have one dtype,
 with PyTorch's per-kernel messages), 16-bit floats accumulate in float32, float32 is computed at
-full precision (``Precision.HIGHEST``: no TF32/bf16 passes on accelerators), and integers wrap.
+full precision (no TF32/bf16 passes on accelerators) unless ``torch.set_float32_matmul_precision``
+says otherwise, and integers wrap.
 ``matmul`` picks PyTorch's strategy (dot, mv, mm, folding the batch of the larger operand into an
 mm/mv, or bmm) only to reproduce its error messages and ``grad_fn`` names; the value is always one
 ``jnp.matmul``.
@@ -31,9 +32,19 @@ from ._util import broadcast_shapes, wrap_dim
 
 __all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "addmm", "addmv",
            "addr", "addbmm", "baddbmm", "kron", "tensordot", "trace", "chain_matmul",
-           "multi_dot", "vecdot", "cross", "linalg_cross", "cdist", "cpp_name", "HIGHEST"]
+           "multi_dot", "vecdot", "cross", "linalg_cross", "cdist", "cpp_name", "HIGHEST",
+           "mm_precision"]
 
 HIGHEST = lax.Precision.HIGHEST
+_PRECISIONS = {"highest": lax.Precision.HIGHEST, "high": lax.Precision.HIGH,
+               "medium": lax.Precision.DEFAULT}
+
+
+def mm_precision():
+    """The precision of float32 products: ``torch.set_float32_matmul_precision`` ('highest' by
+    default, as PyTorch; read when an op is traced, and changing it clears the plan caches)."""
+    import jtorch
+    return _PRECISIONS[getattr(jtorch, "_matmul_precision", ["highest"])[0]]
 
 # the C++ type names PyTorch's messages use ("expected m1 and m2 to have the same dtype, but
 # got: float != double")
@@ -98,7 +109,7 @@ def expand_check(shape, target, dt):
 def _prod_impl(a, b, ct):
     """``a @ b`` in the accumulation dtype, rounded to the operands' dtype."""
     rt = a.dtype
-    return jnp.matmul(a.astype(ct), b.astype(ct), precision=HIGHEST).astype(rt)
+    return jnp.matmul(a.astype(ct), b.astype(ct), precision=mm_precision()).astype(rt)
 
 
 def _same_dtype_mm(a, b):
@@ -365,7 +376,7 @@ def _dot_impl(a, b, ct, conj):
     a = a.astype(ct)
     if conj:
         a = jnp.conj(a)
-    return jnp.dot(a, b.astype(ct), precision=HIGHEST).astype(rt)
+    return jnp.dot(a, b.astype(ct), precision=mm_precision()).astype(rt)
 
 
 _DOT = engine.Op("dot", _dot_impl, prepare=_dot_prepare, grad="DotBackward0")
@@ -427,7 +438,7 @@ def _tensordot_prepare(sigs, static):
 
 def _tensordot_impl(a, b, da, db, ct):
     rt = a.dtype
-    return jnp.tensordot(a.astype(ct), b.astype(ct), (da, db), precision=HIGHEST).astype(rt)
+    return jnp.tensordot(a.astype(ct), b.astype(ct), (da, db), precision=mm_precision()).astype(rt)
 
 
 _TENSORDOT = engine.Op("tensordot", _tensordot_impl, prepare=_tensordot_prepare,
@@ -525,9 +536,9 @@ def _addprod_impl(c, a, b, beta, alpha, kind, beta_zero, ct):
     if kind == "addr":
         prod = jnp.outer(a.astype(ct), b.astype(ct))
     elif kind == "addbmm":
-        prod = jnp.sum(jnp.matmul(a.astype(ct), b.astype(ct), precision=HIGHEST), axis=0)
+        prod = jnp.sum(jnp.matmul(a.astype(ct), b.astype(ct), precision=mm_precision()), axis=0)
     else:
-        prod = jnp.matmul(a.astype(ct), b.astype(ct), precision=HIGHEST)
+        prod = jnp.matmul(a.astype(ct), b.astype(ct), precision=mm_precision())
     if ct == jnp.bool_:
         # bool: (beta and input) or (alpha and product)
         out = jnp.logical_and(prod, alpha != 0)
@@ -736,7 +747,7 @@ def _multi_dot_prepare(sigs, static):
 def _multi_dot_impl(*a):
     *arrays, ct = a
     rt = arrays[0].dtype
-    return jnp.linalg.multi_dot([x.astype(ct) for x in arrays], precision=HIGHEST).astype(rt)
+    return jnp.linalg.multi_dot([x.astype(ct) for x in arrays], precision=mm_precision()).astype(rt)
 
 
 _MULTI_DOT = engine.Op("multi_dot", _multi_dot_impl, prepare=_multi_dot_prepare,
@@ -905,7 +916,7 @@ def _cdist_impl(x1, x2, p, mode, batch):
         n2 = jnp.sum(x2 * x2, axis=-1, keepdims=True)
         a = jnp.concatenate([x1 * -2, n1, jnp.ones_like(n1)], axis=-1)
         b = jnp.concatenate([x2, jnp.ones_like(n2), n2], axis=-1)
-        r = jnp.matmul(a, jnp.swapaxes(b, -1, -2), precision=HIGHEST)
+        r = jnp.matmul(a, jnp.swapaxes(b, -1, -2), precision=mm_precision())
         return jnp.sqrt(jnp.maximum(r, 0))
     diff = x1[..., :, None, :] - x2[..., None, :, :]
     if p == 0:

@@ -26,7 +26,7 @@ from .._engine import core as engine
 from .._tensor import Tensor
 from ._registry import register
 from ._util import broadcast_shapes
-from .linalg import HIGHEST
+from .linalg import mm_precision
 from .structseq import structseq
 
 __all__ = ["LinAlgError", "inv", "inv_ex", "det", "slogdet", "logdet", "solve", "solve_ex",
@@ -686,10 +686,10 @@ def _mpow_impl(a, n):
     result = None
     while n:
         if n & 1:
-            result = x if result is None else jnp.matmul(result, x, precision=HIGHEST)
+            result = x if result is None else jnp.matmul(result, x, precision=mm_precision())
         n >>= 1
         if n:
-            x = jnp.matmul(x, x, precision=HIGHEST)
+            x = jnp.matmul(x, x, precision=mm_precision())
     return result.astype(a.dtype)
 
 
@@ -761,13 +761,13 @@ def _pinv_impl(a, atol, rtol, hermitian):
                                                                               (1,), rdt)
         cut = _cutoff(smax, atol, rtol, m, n, rdt)
         winv = jnp.where(jnp.abs(w) > cut, 1 / jnp.where(w == 0, 1, w), 0)
-        return jnp.matmul(v * winv[..., None, :].astype(v.dtype), _mH(v), precision=HIGHEST)
+        return jnp.matmul(v * winv[..., None, :].astype(v.dtype), _mH(v), precision=mm_precision())
     u, s, vh = jnp.linalg.svd(a, full_matrices=False)
     s = s.astype(rdt)
     smax = s[..., :1] if min(m, n) else jnp.zeros(s.shape[:-1] + (1,), rdt)
     cut = _cutoff(smax, atol, rtol, m, n, rdt)
     sinv = jnp.where(s > cut, 1 / jnp.where(s == 0, 1, s), 0)
-    return jnp.matmul(_mH(vh) * sinv[..., None, :].astype(a.dtype), _mH(u), precision=HIGHEST)
+    return jnp.matmul(_mH(vh) * sinv[..., None, :].astype(a.dtype), _mH(u), precision=mm_precision())
 
 
 _PINV = engine.Op("linalg_pinv", _pinv_impl, prepare=_pinv_prepare, grad="LinalgPinvBackward0")

@@ -11,7 +11,7 @@ from .._dispatch import dispatch
 from .._engine import core as engine
 from ._registry import register
 from ._util import broadcast_shapes
-from .linalg import HIGHEST
+from .linalg import mm_precision
 from .linalg_decomp import _is_vector_rhs, _lu_info, _mH, _mT, _solve_shapes, check_matrix, \
     raise_info
 from .structseq import structseq
@@ -58,10 +58,10 @@ def _lstsq_impl(a, b, rcond, driver, vector, batch):
     keep = s > rc * smax
     sinv = jnp.where(keep, 1 / jnp.where(s == 0, 1, s), 0)
     x = jnp.matmul(_mH(vh) * sinv[..., None, :].astype(a.dtype),
-                   jnp.matmul(_mH(u), b, precision=HIGHEST), precision=HIGHEST)
+                   jnp.matmul(_mH(u), b, precision=mm_precision()), precision=mm_precision())
     rank = jnp.sum(keep, axis=-1).astype(jnp.int64)
     if driver in ("gelsd", "gelss", "gels") and m > n:
-        r = jnp.sum(jnp.abs(jnp.matmul(a, x, precision=HIGHEST) - b) ** 2, axis=-2).astype(rdt)
+        r = jnp.sum(jnp.abs(jnp.matmul(a, x, precision=mm_precision()) - b) ** 2, axis=-2).astype(rdt)
         # PyTorch returns residuals only when every matrix has full rank
         residuals = jnp.where(jnp.all(rank == n), r, jnp.nan) if n else r
     else:
@@ -185,7 +185,7 @@ def _lu_solve_impl(LU, piv, b, left, adjoint, batch):
 
     def solve_left(rhs, adj):
         if not adj:  # A = P L U: x = U^-1 L^-1 P^T rhs
-            y = jnp.matmul(_mT(P), rhs, precision=HIGHEST)
+            y = jnp.matmul(_mT(P), rhs, precision=mm_precision())
             y = lax.linalg.triangular_solve(L, y, left_side=True, lower=True, unit_diagonal=True)
             return lax.linalg.triangular_solve(U, y, left_side=True, lower=False)
         # A^H = U^H L^H P^T: x = P L^-H U^-H rhs
@@ -193,7 +193,7 @@ def _lu_solve_impl(LU, piv, b, left, adjoint, batch):
                                         conjugate_a=True)
         y = lax.linalg.triangular_solve(L, y, left_side=True, lower=True, transpose_a=True,
                                         conjugate_a=True, unit_diagonal=True)
-        return jnp.matmul(P, y, precision=HIGHEST)
+        return jnp.matmul(P, y, precision=mm_precision())
 
     if left:
         return solve_left(b, adjoint)
