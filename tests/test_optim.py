@@ -349,6 +349,26 @@ def test_capturable_needs_accelerator(name):
 
 
 @needs_torch
+@pytest.mark.parametrize("name", ["Adam", "SGD", "RMSprop"])
+def test_differentiable_with_leaf_params(name):
+    def f(torch):
+        p = torch.nn.Parameter(torch.ones(2))
+        opt = getattr(torch.optim, name)([p], lr=0.1, differentiable=True)
+        (p * p).sum().backward()
+        opt.step()
+    check(f, message=True)
+
+
+def test_differentiable_non_leaf_not_supported():
+    w = jtorch.ones(2, requires_grad=True)
+    p = w * 1
+    opt = jtorch.optim.SGD([p], lr=0.1, differentiable=True)
+    p.grad = jtorch.ones(2)
+    with pytest.raises(NotImplementedError, match="differentiable=True"):
+        opt.step()
+
+
+@needs_torch
 def test_sparse_adam_dense_grad_error():
     def f(torch):
         p = torch.nn.Parameter(torch.ones(2))
