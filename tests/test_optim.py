@@ -189,6 +189,20 @@ def test_step_is_one_op():
             assert jtorch.engine.stats()["ops_recorded"] == n + 1
 
 
+def test_training_step_is_one_program():
+    """After warm-up, forward + backward + step run as one cached program: one sync, no
+    compile, per training step."""
+    w, b = _model(jtorch)
+    opt = jtorch.optim.Adam([w, b], lr=0.01)
+    _train(jtorch, opt, w, b, 3)
+    s0 = jtorch.engine.stats()
+    _train(jtorch, opt, w, b, 5)
+    s1 = jtorch.engine.stats()
+    assert s1["syncs"] - s0["syncs"] == 5
+    assert s1["cache_hits"] - s0["cache_hits"] == 5
+    assert s1["compiles"] == s0["compiles"]
+
+
 def test_step_updates_in_place():
     w, b = _model(jtorch)
     opt = jtorch.optim.SGD([w, b], lr=0.1, momentum=0.9)
