@@ -76,10 +76,10 @@ class Op:
     """
 
     __slots__ = ("name", "impl", "prepare", "grad", "linear", "saves", "nondiff", "meta",
-                 "update", "__weakref__")
+                 "update", "heat", "__weakref__")
 
     def __init__(self, name, impl, *, prepare=None, grad=None, linear=False, saves=None,
-                 nondiff=(), meta=None, update=None):
+                 nondiff=(), meta=None, update=None, heat=0):
         self.name = name
         self.impl = impl
         self.prepare = prepare
@@ -89,6 +89,10 @@ class Op:
         self.nondiff = nondiff
         self.meta = meta  # view ops: stride/offset rule
         self.update = update  # view ops: write a new view value back into the input
+        # +1: a window holding this op is a training step that will repeat (fused backward,
+        # optimizer step): compile it at first sight.  -1: it will not repeat as is (the
+        # node-by-node backward of a graph seen once).
+        self.heat = heat
 
     def __repr__(self):
         return f"<op {self.name}>"
@@ -242,9 +246,11 @@ class _Window:
     """
 
     __slots__ = ("wid", "plans", "calls", "pendings", "inputs", "in_enc", "in_sig", "live",
-                 "interned")
+                 "interned", "hot", "cold")
 
     def __init__(self, wid):
+        self.hot = False
+        self.cold = False
         self.wid = wid
         self.plans = []
         self.calls = []
@@ -319,6 +325,12 @@ def apply(plan, refs):
     _stats.ops_recorded += 1
     enc = _encode(w, refs)
     seq = len(w.plans)
+    heat = plan.op.heat
+    if heat:
+        if heat > 0:
+            w.hot = True
+        else:
+            w.cold = True
     w.plans.append(plan)
     w.calls.append((plan.key, enc))
     args = tuple(refs)
@@ -433,7 +445,7 @@ def _run_window(w, roots):
         _stats.cache_hits += 1
         with x64(True):
             results = prog(*inputs)
-    elif EAGER or _seen.get(sig) is None:
+    elif EAGER or (_seen.get(sig) is None and not (w.hot and not w.cold)):
         # first sight of this graph: run it op by op (each plan is a small cached executable)
         _seen[sig] = True
         _stats.op_by_op += 1
@@ -444,7 +456,7 @@ def _run_window(w, roots):
         with x64(True):
             results = prog(*inputs)
         _programs[sig] = prog
-        del _seen[sig]
+        _seen.pop(sig, None)
         _stats.compiles += 1
         _stats.compile_s += time.perf_counter() - t0
         if _stats.compiles == _COMPILE_WARN_AT:

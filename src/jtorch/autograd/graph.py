@@ -423,7 +423,7 @@ def _vjp_prepare(sigs, static):
     return static
 
 
-VJP = engine.Op("vjp", _vjp_impl, grad="BackwardBackward0")
+VJP = engine.Op("vjp", _vjp_impl, grad="BackwardBackward0", heat=-1)
 
 
 # --------------------------------------------------------------------------------------------
@@ -498,16 +498,19 @@ def _fused_impl(*a):
     return tuple(leaf_grads) + tuple(captured.get(c) for c in sorted(captures))
 
 
-FUSED_VJP = engine.Op("backward", _fused_impl)
-_fused_seen: set = set()
+FUSED_VJP = engine.Op("backward", _fused_impl, heat=1)
 
 
 def _fused_backward(roots, capture, accumulate, inputs, retain_graph):
-    """Run the backward as one op when the graph's structure has been seen before.
+    """Run the whole backward as one op (one VJP of the recorded graph).
 
-    Returns the results list, or None when the graph needs the node-by-node path (first sight,
-    hooks, retained grads, custom Functions).
+    Returns the results list, or None when the graph needs the node-by-node path (hooks,
+    retained grads, custom Functions, create_graph).
     """
+    global _make
+    if _make is None:
+        from .._tensor import make
+        _make = make
     order = []
     index = {}
     leaves = []
@@ -597,10 +600,6 @@ def _fused_backward(roots, capture, accumulate, inputs, retain_graph):
         args.append(g._ref())
     cap_keys = tuple(sorted(caps))
     spec = (tuple(nodes_spec), tuple(roots_spec), len(leaves), cap_keys)
-    sig_key = (spec, tuple((g._shape, g._dtype) for _, _, g in roots))
-    if sig_key not in _fused_seen:
-        _fused_seen.add(sig_key)
-        return None
     sigs = []
     for r in args:
         if type(r) is _Pending:
@@ -663,7 +662,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
         if id(node) not in nodes:
             nodes[id(node)] = node
             stack.append(node)
-    if not create_graph and roots and _make is not None:
+    if not create_graph and roots:
         fused = _fused_backward(roots, capture, accumulate, inputs, retain_graph)
         if fused is not None:
             return fused

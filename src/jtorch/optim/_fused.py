@@ -73,7 +73,7 @@ def _impl(*args):
     return tuple(outs)
 
 
-STEP = engine.Op("optimizer_step", _impl)
+STEP = engine.Op("optimizer_step", _impl, heat=1)
 
 
 def _hyper_input(v):
