@@ -8,6 +8,15 @@ derivative convention differs from PyTorch's the body is written so that JAX's d
 PyTorch's.  The other pointwise families live in ``pointwise_math`` (unary math),
 ``pointwise_binary`` (maximum, clamp, where, ...), ``pointwise_logic`` (comparisons, bitwise,
 predicates) and ``pointwise_complex`` (real, imag, conj).
+
+Differences from PyTorch:
+
+- argument-type errors of methods name the argument's position as the function does
+  (``x.add('a')`` says position 2, PyTorch position 1);
+- an in-place op whose result dtype cannot be cast to ``self`` and whose kernel does not
+  support that dtype reports the kernel first (PyTorch reports the cast first);
+- complex functions on branch cuts ignore the sign of a zero real part (JAX's formulas);
+- ``conj`` is not a lazy view (see ``pointwise_complex``).
 """
 from __future__ import annotations
 
