@@ -64,8 +64,9 @@ def _tensorsolve(A, B, dims=None):
         A = A.movedim(dims, list(range(A.ndim - len(dims), A.ndim)))
     rest = A.shape[B.ndim:]
     if _prod(A.shape[:B.ndim]) != _prod(rest) or tuple(A.shape[:B.ndim]) != tuple(B.shape):
-        raise RuntimeError(f"Expected self to satisfy the requirement prod(self.shape[other.ndim:]) "
-                           f"== prod(self.shape[:other.ndim]), but got {_prod(rest)} != "
+        raise RuntimeError(f"Expected self to satisfy the requirement "
+                           f"prod(self.shape[other.ndim:]) == prod(self.shape[:other.ndim]), but "
+                           f"got {_prod(rest)} != "
                            f"{_prod(A.shape[:B.ndim])}")
     x = _decomp.solve(A.reshape(_prod(B.shape), _prod(rest)), B.reshape(-1))
     return x.reshape(tuple(rest))

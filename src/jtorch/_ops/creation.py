@@ -758,8 +758,8 @@ def _new_invalid(args, kwargs):
             return f"list of [{', '.join(type(v).__name__ for v in x)}]"
         return _tname(x)
 
-    got = [_tname(a) for a in args] + [f"{k}={_tname(v) if not isinstance(v, D.dtype) else 'torch.dtype'}"
-                                       for k, v in kwargs.items()]
+    got = [_tname(a) for a in args] + [
+        f"{k}={'torch.dtype' if isinstance(v, D.dtype) else _tname(v)}" for k, v in kwargs.items()]
     bad = kw = ""
     if kwargs:
         kw = ("      didn't match because some of the keywords were incorrect: "

@@ -747,7 +747,8 @@ def _multi_dot_prepare(sigs, static):
 def _multi_dot_impl(*a):
     *arrays, ct = a
     rt = arrays[0].dtype
-    return jnp.linalg.multi_dot([x.astype(ct) for x in arrays], precision=mm_precision()).astype(rt)
+    return jnp.linalg.multi_dot([x.astype(ct) for x in arrays],
+                                precision=mm_precision()).astype(rt)
 
 
 _MULTI_DOT = engine.Op("multi_dot", _multi_dot_impl, prepare=_multi_dot_prepare,

@@ -767,7 +767,8 @@ def _pinv_impl(a, atol, rtol, hermitian):
     smax = s[..., :1] if min(m, n) else jnp.zeros(s.shape[:-1] + (1,), rdt)
     cut = _cutoff(smax, atol, rtol, m, n, rdt)
     sinv = jnp.where(s > cut, 1 / jnp.where(s == 0, 1, s), 0)
-    return jnp.matmul(_mH(vh) * sinv[..., None, :].astype(a.dtype), _mH(u), precision=mm_precision())
+    return jnp.matmul(_mH(vh) * sinv[..., None, :].astype(a.dtype), _mH(u),
+                      precision=mm_precision())
 
 
 _PINV = engine.Op("linalg_pinv", _pinv_impl, prepare=_pinv_prepare, grad="LinalgPinvBackward0")

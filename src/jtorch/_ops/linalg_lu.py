@@ -61,7 +61,8 @@ def _lstsq_impl(a, b, rcond, driver, vector, batch):
                    jnp.matmul(_mH(u), b, precision=mm_precision()), precision=mm_precision())
     rank = jnp.sum(keep, axis=-1).astype(jnp.int64)
     if driver in ("gelsd", "gelss", "gels") and m > n:
-        r = jnp.sum(jnp.abs(jnp.matmul(a, x, precision=mm_precision()) - b) ** 2, axis=-2).astype(rdt)
+        r = jnp.sum(jnp.abs(jnp.matmul(a, x, precision=mm_precision()) - b) ** 2,
+                    axis=-2).astype(rdt)
         # PyTorch returns residuals only when every matrix has full rank
         residuals = jnp.where(jnp.all(rank == n), r, jnp.nan) if n else r
     else:

@@ -29,7 +29,7 @@ from .._engine import core as engine
 from .._random import Generator, next_key
 from .._tensor import Tensor
 from ._registry import register
-from ._util import broadcast_shapes, dtype_arg
+from ._util import broadcast_shapes
 
 __all__ = ["rand", "randn", "randint", "randperm", "normal", "bernoulli", "multinomial",
            "poisson", "rand_like", "randn_like", "randint_like"]
@@ -83,26 +83,9 @@ def _invalid(name, args, kwargs, sigs):
 
 
 def _size(name, size, pos=1):
-    """Sizes as varargs, or one list/tuple/Size/1-d tensor, with PyTorch's messages."""
-    if len(size) == 1 and not _is_int(size[0]):
-        size = size[0]
-        if isinstance(size, Tensor):
-            size = size.tolist()
-        if not isinstance(size, (list, tuple)):
-            raise TypeError(f"{name}(): argument 'size' (position {pos}) must be tuple of ints, "
-                            f"not {_tname(size)}")
-    out = []
-    for i, s in enumerate(size):
-        if not _is_int(s):
-            raise TypeError(f"{name}(): argument 'size' failed to unpack the object at pos "
-                            f"{i + 1} with error \"type must be tuple of ints,but got "
-                            f"{_tname(s)}\"")
-        out.append(operator.index(s))
-    for s in out:
-        if s < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
-                               f"[{', '.join(map(str, out))}]")
-    return tuple(out)
+    """Sizes as varargs, or one list/tuple/Size, with PyTorch's messages."""
+    from .creation import parse_sizes
+    return parse_sizes(name, size, pos=pos)
 
 
 def _is_int(x):
@@ -157,7 +140,8 @@ def _uniform01(key, shape, dt):
     if jnp.issubdtype(dt, jnp.complexfloating):
         real = jnp.finfo(dt).dtype
         k1, k2 = jax.random.split(key)
-        return lax.complex(jax.random.uniform(k1, shape, real), jax.random.uniform(k2, shape, real))
+        return lax.complex(jax.random.uniform(k1, shape, real),
+                           jax.random.uniform(k2, shape, real))
     return jax.random.uniform(key, shape, dt)
 
 
@@ -174,8 +158,13 @@ _RAND = engine.Op("rand", _rand_impl)
 _RANDN = engine.Op("randn", _randn_impl)
 
 
-def _float_dtype(dtype, kernel):
-    dt = dtype_arg(dtype) or D.get_default_dtype()
+def _dtype_kw(name, dtype):
+    from .creation import dtype_kw
+    return dtype_kw(name, dtype)
+
+
+def _float_dtype(dtype, kernel, name="rand"):
+    dt = _dtype_kw(name, dtype) or D.get_default_dtype()
     if not (dt.is_floating_point or dt.is_complex):
         raise _not_impl(kernel, dt)
     return dt
@@ -204,13 +193,16 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
     _gen("randn", generator, size, {})
     shape = _size("randn", size)
     dt = _float_dtype(dtype if dtype is not None or out is None else out.dtype,
-                      "normal_kernel_cpu")
+                      "normal_kernel_cpu", "randn")
     t = dispatch_nograd(_RANDN, (next_key(generator),), (shape, dt.np), device=_dev(device))
     return _finish(t, requires_grad, out, "randn")
 
 
-def _like_dtype(input, dtype):
-    return dtype_arg(dtype) or input._dtype
+def _like_dtype(input, dtype, name="rand_like"):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not "
+                        f"{_tname(input)}")
+    return _dtype_kw(name, dtype) or input._dtype
 
 
 @register(method=False)
@@ -229,7 +221,7 @@ def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=Fals
 def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
                memory_format=None, generator=None):
     """Standard normal samples shaped like ``input`` (integer templates need ``dtype=``)."""
-    dt = _like_dtype(input, dtype)
+    dt = _like_dtype(input, dtype, "randn_like")
     if not (dt.is_floating_point or dt.is_complex):
         raise _not_impl("normal_kernel_cpu", dt)
     dev = _dev(device) if device is not None else input._device
@@ -280,7 +272,8 @@ def _random_full_impl(key, shape, dt):
         return jax.random.bernoulli(key, 0.5, shape)
     bits = jax.random.bits(key, shape, jnp.uint64)
     if jnp.issubdtype(dt, jnp.floating):
-        m = {jnp.float16: 11, jnp.bfloat16: 8, jnp.float32: 24, jnp.float64: 53}[jnp.dtype(dt).type]
+        m = {jnp.float16: 11, jnp.bfloat16: 8, jnp.float32: 24,
+             jnp.float64: 53}[jnp.dtype(dt).type]
         return (bits % jnp.uint64(2 ** m + 1)).astype(dt)
     mx = jnp.iinfo(dt).max
     return (bits % jnp.uint64(int(mx) + 1) if int(mx) < 2 ** 64 - 1 else bits).astype(dt)
@@ -319,7 +312,7 @@ def randint(*args, size=None, generator=None, out=None, dtype=None, layout=None,
     low = 0 if low is None else operator.index(low)
     high = operator.index(high)
     shape = _size("randint", (size,), 3 if args[:1] and len(args) == 3 else 2)
-    dt = dtype_arg(dtype) or (out.dtype if out is not None else D.int64)
+    dt = _dtype_kw("randint", dtype) or (out.dtype if out is not None else D.int64)
     _check_range(low, high, dt)
     t = dispatch_nograd(_RANDINT, (next_key(generator), low, high), (shape, dt.np),
                         device=_dev(device))
@@ -332,7 +325,7 @@ def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=Non
     """Integers in [low, high) shaped like ``input`` (its dtype unless ``dtype=``)."""
     if high is None:
         low, high = 0, low
-    dt = _like_dtype(input, dtype)
+    dt = _like_dtype(input, dtype, "randint_like")
     low, high = operator.index(low), operator.index(high)
     _check_range(low, high, dt)
     dev = _dev(device) if device is not None else input._device
@@ -357,7 +350,7 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
     n = operator.index(n)
     if n < 0:
         raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
-    dt = dtype_arg(dtype) or (out.dtype if out is not None else D.int64)
+    dt = _dtype_kw("randperm", dtype) or (out.dtype if out is not None else D.int64)
     if dt is D.bool_:
         raise _not_impl("randperm", dt)
     if dt.is_integral and n > 0 and n - 1 > _int_bounds(dt)[1]:
@@ -423,7 +416,8 @@ def normal(mean=None, std=None, size=None, *, generator=None, out=None, dtype=No
         mean, std = float(_num(mean)), float(_num(std))
         _check_std(std)
         shape = _size("normal", (size,), 3)
-        dt = dtype_arg(dtype) or (out.dtype if out is not None else D.get_default_dtype())
+        dt = _dtype_kw("normal", dtype) or (out.dtype if out is not None else
+                                            D.get_default_dtype())
         t = dispatch_nograd(_NORMAL_PLAIN, (next_key(generator), mean, std), (shape, dt.np),
                             device=_dev(device))
         return _finish(t, requires_grad, out, "normal")
@@ -681,7 +675,8 @@ def exponential_(self, lambd=1, *, generator=None):
     lambd = float(_num(lambd))
     if not self._dtype.is_floating_point:
         raise RuntimeError(f"Exponential distribution is a continuous probability distribution. "
-                           f"dtype must be a floating point but you specified {_short(self._dtype)}")
+                           f"dtype must be a floating point but you specified "
+                           f"{_short(self._dtype)}")
     if not lambd > 0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={_fmt(lambd)}")
     return _fill(self, _EXPONENTIAL_, (lambd,), generator)
