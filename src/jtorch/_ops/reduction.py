@@ -539,4 +539,5 @@ def any(input, dim=None, keepdim=False):
 
 
 # the other reduction families register their ops on import
-from . import reduction_minmax, reduction_stats, reduction_cum, sort  # noqa: E402,F401
+from . import reduction_minmax, reduction_stats, reduction_cum  # noqa: E402,F401
+from . import sort, search  # noqa: E402,F401
