@@ -57,9 +57,13 @@ CASES = [
 ]
 
 
+# kthvalue's quickselect loop takes XLA a while to compile: fewer samples (errors are cheap)
+_KTH_SAMPLES = ["f32", "i64", "scalar", "empty", "nan", "bool", "c64"]
+TABLE = [(c, s) for c, *_ in CASES for s in (_KTH_SAMPLES if c.startswith("kth") else SAMPLES)]
+
+
 @needs_torch
-@pytest.mark.parametrize("sample", SAMPLES)
-@pytest.mark.parametrize("case", [c[0] for c in CASES])
+@pytest.mark.parametrize("case,sample", TABLE)
 def test_sort_table(case, sample):
     _, fn, deterministic = next(c for c in CASES if c[0] == case)
     g = fn
@@ -70,7 +74,7 @@ def test_sort_table(case, sample):
 
 
 @needs_torch
-@pytest.mark.parametrize("n", [5, 17, 40])
+@pytest.mark.parametrize("n", [7, 40])
 def test_kthvalue_ties_match_quickselect(n):
     a = np.random.default_rng(n).integers(0, 3, (6, n)).astype(np.float32)
     a[0, ::3] = np.nan
@@ -133,7 +137,6 @@ GRADS = [
     ("sort_nan", lambda t, x: x.sort(stable=True, dim=1), _NP["nan"].astype(np.float64)),
     ("msort", lambda t, x: x.msort(), _NP["f64"]),
     ("topk", lambda t, x: x.topk(2, dim=0), _NP["f64"]),
-    ("kthvalue", lambda t, x: x.kthvalue(2, 1, keepdim=True), _NP["f64"]),
     ("kthvalue_ties", lambda t, x: x.kthvalue(2), np.array([3., 1, 3, 2, 1])),
 ]
 
