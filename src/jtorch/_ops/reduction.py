@@ -18,13 +18,10 @@ from .._dispatch import dispatch
 from .._engine import core as engine
 from .._promotion import opmath
 from ._registry import register
-from ._util import dtype_arg, numel, wrap_dim, wrap_dims
+from ._util import dtype_arg, numel, wrap_dims
 
 __all__ = ["reduction", "reduce_args", "sum", "nansum", "mean", "nanmean", "prod", "std", "var",
            "std_mean", "var_mean", "logsumexp", "norm", "count_nonzero", "all", "any"]
-
-_builtin_all = all
-
 
 def _cast(x, dt):
     return lax.convert_element_type(x, dt)
@@ -46,13 +43,6 @@ def reduce_args(input, dim, keepdim, axis=None, empty_is_all=True):
     if input.ndim == 0:
         dims = ()
     return dims, bool(keepdim)
-
-
-def reduced_shape(shape, dims, keepdim):
-    """The shape of a reduction's result."""
-    if keepdim:
-        return tuple(1 if i in dims else s for i, s in enumerate(shape))
-    return tuple(s for i, s in enumerate(shape) if i not in dims)
 
 
 def reduction(name, fn, grad, result_dtype, linear=False, saves=None, check=None):
