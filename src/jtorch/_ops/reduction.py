@@ -272,14 +272,14 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return dispatch(_VAR, (input,), static)
 
 
-@register(method=False, out=True)
+@register(method=False)
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """``(std, mean)`` over ``dim``."""
     static = _var_args("std_mean", input, dim, unbiased, keepdim, correction)
     return dispatch(_STD_MEAN, (input,), static)
 
 
-@register(method=False, out=True)
+@register(method=False)
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """``(var, mean)`` over ``dim``."""
     static = _var_args("var_mean", input, dim, unbiased, keepdim, correction)
