@@ -224,7 +224,11 @@ SEARCH_EXPRS = [
     "torch.histogram(torch.tensor([1., 2, 1], dtype=torch.float64), bins=2)",
     "torch.histogram(torch.tensor([1., 2, 1]), bins=torch.tensor([0.]))",
     "torch.histogram(torch.tensor([1., 2, 1]), bins=torch.tensor([[0., 1]]))",
-    "torch.tensor([1., 2, 1]).histogram(2)", "torch.histogram((torch.arange(97.) / 32 - 1) ** 3, bins=9)",
+    "torch.tensor([1., 2, 1]).histogram(2)", "torch.histc(torch.tensor([1., 2, 1]), bins=2.5)",
+    "torch.histogram(torch.tensor([1., 2, 1]), bins=4, weight=torch.tensor([1, 2, 3]))",
+    "torch.histogram(torch.tensor([1., 2, 1]), bins=4, weight=torch.tensor([1., 2, 3]).double())",
+    "torch.histogram(torch.tensor([1., 2, 1]), bins=4, range=(0., float('inf')))",
+    "torch.histogram(torch.tensor([1., 2, 1]), bins=2.5)", "torch.histogram((torch.arange(97.) / 32 - 1) ** 3, bins=9)",
     # searchsorted / bucketize
     "torch.searchsorted(torch.tensor([1, 3, 5, 7]), torch.tensor([3, 6, 9]))",
     "torch.searchsorted(torch.tensor([1, 3, 5, 7]), torch.tensor([3, 6, 9]), right=True)",

@@ -61,6 +61,10 @@ def reduction(name, fn, grad, result_dtype, linear=False, saves=None, check=None
         return (dims, keepdim, opmath(rt).np, rt.np)
 
     def impl(x, dims, keepdim, ct, rt):
+        # dtype= casts the input first (a 16-bit result dtype rounds it), then accumulates in
+        # the compute dtype
+        if x.dtype != rt and rt != ct:
+            x = _cast(x, rt)
         return _cast(fn(_cast(x, ct), axis=dims, keepdims=keepdim), rt)
 
     return engine.Op(name, impl, prepare=prepare, grad=grad, linear=linear, saves=saves)

@@ -267,7 +267,9 @@ _AMINMAX_F = engine.Op("aminmax_all", lambda x: jnp.stack([jnp.min(x), jnp.max(x
 def _c_name(dt):
     """The C++ name PyTorch's messages print for a dtype."""
     return {D.float32: "float", D.float64: "double", D.float16: "c10::Half",
-            D.bfloat16: "c10::BFloat16"}.get(dt, dt._name)
+            D.bfloat16: "c10::BFloat16", D.int64: "long int", D.int32: "int",
+            D.int16: "short int", D.int8: "signed char", D.uint8: "unsigned char",
+            D.bool_: "bool"}.get(dt, dt._name)
 
 
 def _fmt(v):
@@ -292,6 +294,8 @@ def histc(input, bins=100, min=0, max=0):
     """Counts of ``input``'s elements in ``bins`` equal-width bins over [min, max] (the data's
     range if min == max); elements outside are ignored."""
     _check_float(input, "histogram_cpu")
+    if isinstance(bins, bool) or not hasattr(bins, "__index__"):
+        raise TypeError(f"histc(): argument 'bins' must be int, not {type(bins).__name__}")
     if bins <= 0:
         raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for "
                            "dimension 0")
@@ -314,6 +318,14 @@ def histogram(input, bins, *, range=None, weight=None, density=False):
     ``range`` (the data's range by default) or with the given increasing ``bin_edges``;
     ``weight`` gives each element's weight and ``density`` normalises to a density."""
     _check_float(input, "histogramdd")
+    if isinstance(bins, bool) or not (isinstance(bins, Tensor) or hasattr(bins, "__index__")):
+        raise TypeError("histogram() received an invalid combination of arguments - got "
+                        f"(Tensor, bins={type(bins).__name__}), but expected one of: (Tensor "
+                        "input, Tensor bins, ...), (Tensor input, int bins = 100, ...)")
+    if weight is not None and weight.dtype is not input.dtype:
+        raise RuntimeError("torch.histogramdd: if weight tensor is provided, input tensor and "
+                           "weight tensor should have the same dtype, but got "
+                           f"input({_c_name(input.dtype)}), and weight({_c_name(weight.dtype)})")
     if weight is not None and tuple(weight.shape) != tuple(input.shape):
         raise RuntimeError(
             "torch.histogramdd: if weight tensor is provided it should have the same shape as "
