@@ -7,6 +7,8 @@ called with ``out=``.
 """
 from __future__ import annotations
 
+from ._classrepr import TorchClassRepr
+
 __all__ = ["aminmax", "cummax", "cummin", "frexp", "geqrf", "histogram", "histogramdd",
            "kthvalue", "linalg_cholesky_ex", "linalg_eig", "linalg_eigh", "linalg_inv_ex",
            "linalg_ldl_factor", "linalg_ldl_factor_ex", "linalg_lstsq", "linalg_lu",
@@ -15,8 +17,9 @@ __all__ = ["aminmax", "cummax", "cummin", "frexp", "geqrf", "histogram", "histog
            "nanmedian", "qr", "slogdet", "sort", "svd", "topk", "triangular_solve"]
 
 
-class _StructSeq(tuple):
-    """Base of the return types: a tuple whose items are also named fields."""
+class _StructSeq(tuple, metaclass=TorchClassRepr):
+    """Base of the return types: a tuple whose items are also named fields.  The classes
+    print as PyTorch's (``<class 'torch.return_types.max'>``) and pickle by their real path."""
 
     __slots__ = ()
     _fields_: tuple = ()
@@ -66,7 +69,7 @@ def structseq(name, fields):
               "n_sequence_fields": len(fields), "__module__": __name__}
         for i, f in enumerate(fields):
             ns[f] = _field(i)
-        cls = type(n, (_StructSeq,), ns)
+        cls = TorchClassRepr(n, (_StructSeq,), ns)
         cls.__qualname__ = n
         return cls
 

@@ -55,7 +55,8 @@ def vnorm(x, p, dims, keepdim):
         return jnp.sum(lax.stop_gradient(a != 0).astype(rdt), axis=dims, keepdims=keepdim)
     # |x|^p with a zero derivative at x = 0 (PyTorch masks those elements)
     nz = a != 0
-    ap = jnp.where(nz, jnp.where(nz, a, 1) ** p, 0)
+    # 0 ** p is inf for p < 0 (the norm is then 0, as in PyTorch)
+    ap = jnp.where(nz, jnp.where(nz, a, 1) ** p, 0 if p > 0 else _INF)
     s = jnp.sum(ap, axis=dims, keepdims=keepdim)
     zero = s == 0
     r = jnp.where(zero, 1, s) ** (1 / p)
@@ -83,6 +84,8 @@ def _vnorm_prepare(sigs, static):
         dt = dtype
     nd = len(shape)
     rd = tuple(range(nd)) if dims is None else wrap_dims(dims, nd)
+    if nd == 0:
+        rd = ()  # a 0-d tensor accepts dim 0 / -1 and reduces nothing
     if p in (_INF, -_INF):
         name = "inf" if p > 0 else "-inf"
         if dims is None and any(s == 0 for s in shape):

@@ -8,7 +8,6 @@ and ``reduction_stats``, the scans (cumsum, ...) in ``reduction_cum``.
 """
 from __future__ import annotations
 
-import math
 import warnings
 
 import jax.lax as lax
@@ -19,13 +18,10 @@ from .._dispatch import dispatch
 from .._engine import core as engine
 from .._promotion import opmath
 from ._registry import register
-from ._util import dtype_arg, numel, wrap_dim, wrap_dims
+from ._util import dtype_arg, numel, wrap_dims
 
 __all__ = ["reduction", "reduce_args", "sum", "nansum", "mean", "nanmean", "prod", "std", "var",
            "std_mean", "var_mean", "logsumexp", "norm", "count_nonzero", "all", "any"]
-
-_builtin_all = all
-
 
 def _cast(x, dt):
     return lax.convert_element_type(x, dt)
@@ -49,13 +45,6 @@ def reduce_args(input, dim, keepdim, axis=None, empty_is_all=True):
     return dims, bool(keepdim)
 
 
-def reduced_shape(shape, dims, keepdim):
-    """The shape of a reduction's result."""
-    if keepdim:
-        return tuple(1 if i in dims else s for i, s in enumerate(shape))
-    return tuple(s for i, s in enumerate(shape) if i not in dims)
-
-
 def reduction(name, fn, grad, result_dtype, linear=False, saves=None, check=None):
     """A reduction op: ``fn(x, axis, keepdims)`` in the compute dtype, cast to the result dtype.
 
@@ -72,6 +61,10 @@ def reduction(name, fn, grad, result_dtype, linear=False, saves=None, check=None
         return (dims, keepdim, opmath(rt).np, rt.np)
 
     def impl(x, dims, keepdim, ct, rt):
+        # dtype= casts the input first (a 16-bit result dtype rounds it), then accumulates in
+        # the compute dtype
+        if x.dtype != rt and rt != ct:
+            x = _cast(x, rt)
         return _cast(fn(_cast(x, ct), axis=dims, keepdims=keepdim), rt)
 
     return engine.Op(name, impl, prepare=prepare, grad=grad, linear=linear, saves=saves)
@@ -283,14 +276,14 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return dispatch(_VAR, (input,), static)
 
 
-@register(method=False, out=True)
+@register(method=False)
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """``(std, mean)`` over ``dim``."""
     static = _var_args("std_mean", input, dim, unbiased, keepdim, correction)
     return dispatch(_STD_MEAN, (input,), static)
 
 
-@register(method=False, out=True)
+@register(method=False)
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """``(var, mean)`` over ``dim``."""
     static = _var_args("var_mean", input, dim, unbiased, keepdim, correction)
@@ -338,151 +331,24 @@ def logsumexp(input, dim=_REQUIRED, keepdim=False):
 
 
 # --------------------------------------------------------------------------------------------
-# norm (torch.norm -> linalg.vector_norm / linalg.matrix_norm)
-
-
-def _pow_abs(a, p):
-    # |x|**p with PyTorch's gradient at x == 0: 0 (jnp's is inf or nan for p < 1)
-    zero = a == 0
-    safe = jnp.where(zero, jnp.ones((), a.dtype), a)
-    at_zero = jnp.zeros((), a.dtype) if p > 0 else jnp.full((), jnp.inf, a.dtype)
-    return jnp.where(zero, at_zero, safe ** p)
-
-
-def _abs(x):
-    # |x| with PyTorch's gradient at 0: 0 (jax's is 1 for reals, nan for complex)
-    zero = x == 0
-    return jnp.where(zero, jnp.zeros((), x.real.dtype), jnp.abs(jnp.where(zero, jnp.ones((), x.dtype), x)))
-
-
-def _vector_norm_impl(x, ord, dims, keepdim, ct, rt):
-    x = _cast(x, ct)
-    a = _abs(x)
-    if not dims:
-        dims = None if a.ndim else ()
-    if ord == math.inf:
-        r = jnp.max(a, axis=dims, keepdims=keepdim)
-    elif ord == -math.inf:
-        r = jnp.min(a, axis=dims, keepdims=keepdim)
-    elif ord == 0:
-        r = jnp.sum((a != 0).astype(a.dtype), axis=dims, keepdims=keepdim)
-    elif ord == 1:
-        r = jnp.sum(a, axis=dims, keepdims=keepdim)
-    elif ord == 2:
-        r = _safe_sqrt(jnp.sum(a * a, axis=dims, keepdims=keepdim))
-    else:
-        s = jnp.sum(_pow_abs(a, ord), axis=dims, keepdims=keepdim)
-        r = _pow_abs(s, 1.0 / ord)
-    return _cast(r, rt)
-
-
-def _vector_norm_prepare(sigs, static):
-    ord, dims, keepdim, dtype, full = static
-    shape, dt = sigs[0]
-    if not (dt.is_floating_point or dt.is_complex):
-        raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
-                           f"input. Got {D._short(dt)}")
-    if dtype is not None:
-        if not (dtype.is_floating_point or dtype.is_complex):
-            raise RuntimeError("linalg.vector_norm: dtype should be floating point or complex, "
-                               f"but got {D._short(dtype)}")
-        if dt.is_complex and not dtype.is_complex:
-            raise RuntimeError("linalg.vector_norm: dtype should be complex for complex inputs, "
-                               f"but got {D._short(dtype)}")
-        if D.promote_types(dt, dtype) is not dtype:
-            raise RuntimeError(f"linalg.vector_norm: the dtype of the input ({D._short(dt)}) "
-                               "should be convertible without narrowing to the specified dtype "
-                               f"({D._short(dtype)})")
-        dt = dtype
-    if ord < 0 or ord == math.inf:
-        o = "inf" if ord == math.inf else ("-inf" if ord == -math.inf else ord)
-        if numel(shape) == 0 and full:
-            raise RuntimeError(f"linalg.vector_norm cannot compute the {o} norm on an empty "
-                               "tensor because the operation does not have an identity")
-        for d in dims:
-            if shape[d] == 0:
-                raise RuntimeError(f"linalg.vector_norm cannot compute the {o} norm on the "
-                                   f"dimension {d}because this dimension is empty and the "
-                                   "operation does not have an identity")
-    rt = dt.to_real() if dt.is_complex else dt
-    return (ord, dims, keepdim, opmath(dt).np, rt.np)
-
-
-_VECTOR_NORM = engine.Op("linalg_vector_norm", _vector_norm_impl, prepare=_vector_norm_prepare,
-                         grad="LinalgVectorNormBackward0", saves=(0, "out"))
-
-
-def vector_norm(input, ord=2, dim=None, keepdim=False, *, dtype=None):
-    """``torch.linalg.vector_norm``: the ``ord``-norm of ``input`` over ``dim`` (all dims by
-    default).  For ``torch.linalg`` to reuse."""
-    if isinstance(dim, int) and not isinstance(dim, bool):
-        dim = (dim,)
-    dims, keepdim = reduce_args(input, dim, keepdim)
-    ord = float(ord)
-    return dispatch(_VECTOR_NORM, (input,), (ord, dims, keepdim, dtype_arg(dtype), dim is None))
-
-
-def _nuc_impl(x, dims, keepdim, ct, rt):
-    x = _cast(x, ct)
-    m = jnp.moveaxis(x, dims, (-2, -1))
-    r = jnp.sum(jnp.linalg.svd(m, compute_uv=False), axis=-1)
-    if keepdim:
-        r = jnp.expand_dims(r, tuple(sorted(dims)))
-    return _cast(r, rt)
-
-
-def _nuc_prepare(sigs, static):
-    dims, keepdim, dtype = static
-    shape, dt = sigs[0]
-    if len(shape) < 2:
-        raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 "
-                           "dimensions.")
-    dt = dtype or dt
-    if not (dt.is_floating_point or dt.is_complex):
-        raise RuntimeError("linalg.matrix_norm: Expected a floating point or complex tensor as "
-                           f"input. Got {D._short(dt)}")
-    if dt in (D.float16, D.bfloat16):
-        raise RuntimeError(f"linalg.matrix_norm: Low precision dtypes not supported. Got "
-                           f"{D._short(dt)}")
-    rt = dt.to_real() if dt.is_complex else dt
-    return (dims, keepdim, opmath(dt).np, rt.np)
-
-
-# PyTorch's nuclear norm is svdvals(...).sum(-1): its node is the sum's
-_NUC_NORM = engine.Op("nuclear_norm", _nuc_impl, prepare=_nuc_prepare, grad="SumBackward1")
-
-
-def matrix_norm_nuc(input, dim, keepdim=False, *, dtype=None):
-    """The nuclear norm over the two dims ``dim``."""
-    if input.ndim < 2:
-        raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 "
-                           "dimensions.")
-    dims = wrap_dims(dim, input.ndim)
-    if dims[0] == dims[1]:
-        raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got ({dims[0]}, "
-                           f"{dims[1]})")
-    return dispatch(_NUC_NORM, (input,), (dims, bool(keepdim), dtype_arg(dtype)))
+# norm: torch.norm is torch.linalg.vector_norm / matrix_norm (defined in linalg_norm)
 
 
 @register(out=True)
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     """The norm of ``input``: a vector ``p``-norm over ``dim`` (all dims by default; ``'fro'``
     is the 2-norm) or the nuclear norm ``'nuc'`` over two dims."""
+    from .linalg_norm import matrix_norm, vector_norm
     if isinstance(dim, int) and not isinstance(dim, bool):
         dim = [dim]
     if isinstance(p, str):
         if p == "fro" and (dim is None or len(dim) <= 2):
             return vector_norm(input, 2, dim, keepdim, dtype=dtype)
-        dims = list(range(input.ndim)) if dim is None else list(dim)
         if input.ndim < 2:
             raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 "
                                "dimensions.")
-        if p not in ("fro", "nuc"):
-            raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
-        if len(dims) != 2:
-            raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got "
-                               f"{' '.join(str(d) for d in dims)}")
-        return matrix_norm_nuc(input, dims, keepdim, dtype=dtype)
+        return matrix_norm(input, p, list(range(input.ndim)) if dim is None else dim, keepdim,
+                           dtype=dtype)
     return vector_norm(input, 2.0 if p is None else p, dim, keepdim, dtype=dtype)
 
 
@@ -539,4 +405,5 @@ def any(input, dim=None, keepdim=False):
 
 
 # the other reduction families register their ops on import
-from . import reduction_minmax, reduction_stats, reduction_cum, sort  # noqa: E402,F401
+from . import reduction_minmax, reduction_stats, reduction_cum  # noqa: E402,F401
+from . import sort, search  # noqa: E402,F401

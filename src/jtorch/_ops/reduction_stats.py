@@ -163,7 +163,12 @@ _MODE = engine.Op("mode", _mode_impl, prepare=_mode_prepare, grad="ModeBackward0
 @register(out=True)
 def mode(input, dim=-1, keepdim=False):
     """``(values, indices)``: the most frequent value of each slice along ``dim`` (the
-    smallest on ties) and the last index where it occurs."""
+    smallest on ties) and the last index where it occurs.
+
+    Differences from PyTorch: NaNs count as distinct values sorted last; PyTorch's kernel
+    sorts with ``<``, which leaves NaNs in place, so with NaNs in a slice it may report another
+    value.  For slices longer than 16 PyTorch's unstable sort may report another index of the
+    mode."""
     d = _int_dim("mode", dim, input.ndim)
     return _mode_t(dispatch(_MODE, (input,), (d, bool(keepdim))))
 

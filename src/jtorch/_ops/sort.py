@@ -70,7 +70,12 @@ _ARGSORT = engine.Op("argsort", lambda x, dim, descending: _sort_impl(x, dim, de
 
 @register(out=True)
 def sort(input, dim=-1, descending=False, *, stable=False):
-    """``(values, indices)`` of ``input`` sorted along ``dim`` (stably)."""
+    """``(values, indices)`` of ``input`` sorted along ``dim``; NaN sorts last (first when
+    ``descending``).
+
+    Differences from PyTorch: jtorch always sorts stably.  With ``stable=False`` PyTorch's CPU
+    kernel may order equal elements of slices longer than 16 differently (only ``indices``
+    can differ)."""
     d = _dim("sort", dim, input.ndim)
     return _sort_t(dispatch(_SORT, (input,), (d, bool(descending))))
 
@@ -114,7 +119,10 @@ _TOPK = engine.Op("topk", _topk_impl, prepare=_topk_prepare, grad="TopkBackward0
 @register(out=True)
 def topk(input, k, dim=-1, largest=True, sorted=True):
     """``(values, indices)`` of the ``k`` largest (``largest=False``: smallest) elements along
-    ``dim``, in order."""
+    ``dim``, in order; NaN counts as the largest.
+
+    Differences from PyTorch: among equal elements jtorch returns the lowest indices first;
+    PyTorch's CPU kernel (a partial sort) may pick and order ties differently."""
     k = _int_arg("topk", "k", k, 1)
     d = _dim("topk", dim, input.ndim)
     size = input.shape[d] if input.ndim else 1
