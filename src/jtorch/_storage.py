@@ -23,11 +23,12 @@ _SMALL = 1 << 16
 
 
 class Storage:
-    __slots__ = ("value", "version", "_ptr", "_snap", "_snapkey", "__weakref__")
+    __slots__ = ("value", "version", "_ptr", "_snap", "_snapkey", "views", "__weakref__")
 
     def __init__(self, value):
         self.value = value
         self.version = 0
+        self.views = None  # weak refs to views that may carry autograd history (see _inplace)
         self._ptr = 0
         self._snap = None
         if type(value) is engine.Pending:

@@ -184,6 +184,8 @@ class Tensor(metaclass=TorchClassRepr):
         return True
 
     def data_ptr(self):
+        if 0 in self._shape:  # PyTorch: a tensor without elements points nowhere
+            return 0
         return self._st.data_ptr() + self._offset * self._dtype.itemsize
 
     def untyped_storage(self):

@@ -9,6 +9,7 @@ pairs that reads it from its storage's value.
 from __future__ import annotations
 
 import operator
+from weakref import ref as _weakref
 
 import jax.numpy as jnp
 import numpy as np
@@ -69,12 +70,25 @@ def make_view(x, op, static, dtype=None):
     t._grad = None
     t._base_ = x._base_ if x._base_ is not None else x
     t._ag = None
-    if x._rg and grad_mode.state.enabled:
-        plan = engine.get_plan(op, static, ((x._shape, x._dtype),))
-        record(op, plan, (x,), (None,), t)
-        if t._fn is None:  # integer views never require grad
-            t._rg = False
+    if grad_mode.state.enabled and (t._dtype.is_floating_point or t._dtype.is_complex):
+        if x._rg:
+            plan = engine.get_plan(op, static, ((x._shape, x._dtype),))
+            record(op, plan, (x,), (None,), t)
+        # an in-place op on the storage later re-derives this view's history (_inplace)
+        vs = x._st.views
+        if vs is None:
+            vs = x._st.views = []
+        elif len(vs) > 64:
+            vs[:] = [r for r in vs if r() is not None]
+        vs.append(_weakref(t))
+        if t._rg and getattr(x, "_jt_multi", None) is not None:
+            t._jt_multi = (0, _node_name(op.grad))
     return t
+
+
+def _node_name(grad):
+    import re
+    return re.sub(r"Backward\d+$", "", grad)
 
 
 # --------------------------------------------------------------------------------------------
@@ -88,12 +102,23 @@ def _read_impl(base, *chain):
 
 
 def _write_impl(base, v, *chain):
+    if any(op.update is _no_update for op, _ in chain) and \
+            not any(op is VIEW_DTYPE for op, _ in chain):
+        return _write_by_index(base, v, chain)
     vals = [base]
     for op, static in chain[:-1]:
         vals.append(op.impl(vals[-1], *static))
     for (op, static), inp in zip(reversed(chain), reversed(vals)):
         v = op.update(inp, v.astype(op.impl(inp, *static).dtype), *static)
     return v
+
+
+def _write_by_index(base, v, chain):
+    """Write through a chain with an expand (several view elements alias one base element):
+    scatter through the index map the chain reads, as memory would be written."""
+    idx = _read_impl(jnp.arange(base.size).reshape(base.shape), *chain)
+    flat = base.reshape(-1).at[idx.reshape(-1)].set(v.astype(base.dtype).reshape(-1))
+    return flat.reshape(base.shape)
 
 
 READ = engine.Op("view_read", _read_impl, grad="AsStridedBackward0", linear=True)
@@ -763,7 +788,7 @@ def unbind(input, dim=0):
     if input.ndim == 0 and dim in (0, -1):
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     d = wrap_dim(dim, input.ndim)
-    return tuple(select(input, d, i) for i in range(input._shape[d]))
+    return _multi_output(tuple(select(input, d, i) for i in range(input._shape[d])), "Unbind")
 
 
 @register()
@@ -788,7 +813,17 @@ def split(tensor, split_size_or_sections, dim=0):
     for s in sizes:
         out.append(make_view(tensor, SLICE, (d, start, start + s, 1)))
         start += s
-    return tuple(out)
+    name = "SplitWithSizes" if isinstance(split_size_or_sections, (list, tuple)) else "Split"
+    return _multi_output(tuple(out), name)
+
+
+def _multi_output(views, name):
+    """PyTorch forbids in-place ops (with autograd) on the views a multi-output view function
+    returns, and on views of them: mark them (checked by _inplace.check_inplace)."""
+    for i, t in enumerate(views):
+        if t._rg:
+            t._jt_multi = (i, name)
+    return views
 
 
 @register()
