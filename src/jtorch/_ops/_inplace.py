@@ -68,26 +68,28 @@ def assign(t, result):
     """Make ``t`` hold ``result``'s value and autograd history (same shape and dtype)."""
     base = t._base_
     if result._rg and grad_mode.state.enabled:
+        node = result._fn
         if base is not None and t._view is not None:
             _inplace_on_view(t, base, result)
         else:
             t._write(result._ref())
-            t._fn = result._fn
+            t._fn = node
             t._out_nr = result._out_nr
             t._rg = True
             base = t
-        _resave(result._fn, t._ver)
+        _accept_own_write(node, t)
         _refresh_views(t._st, t, base)
         return
     t._write(result._ref())
 
 
-def _resave(node, ver):
-    """The op that wrote ``t`` in place saved ``t`` before its own write: that write must not
-    count as a later modification (PyTorch's in-place ops check against the new version)."""
+def _accept_own_write(node, t):
+    """The in-place op's own node saved ``t`` before writing it: that write does not
+    invalidate it (its saved refs are immutable values of the inputs)."""
     saved = getattr(node, "_saved", None)
     if saved:
-        node._saved = [(v, v[0] if v is ver else e, d) for v, e, d in saved]
+        ver = t._ver
+        node._saved = [(v, ver[0] if v is ver else e, d) for v, e, d in saved]
 
 
 def _refresh_views(st, written, base):

@@ -32,11 +32,17 @@ def _dev(device):
 
 def host_tensor(a: np.ndarray, dtype: D.dtype, device=None, requires_grad=False):
     """A tensor holding a copy of the numpy array ``a`` (already of ``dtype``'s numpy type)."""
+    if engine.jax_forbidden() and device is None:
+        # a forked DataLoader worker cannot run JAX: keep the copy in NumPy (engine.forbid_jax)
+        t = numpy_backed(np.array(a), dtype)
+        if requires_grad:
+            t.requires_grad_(True)
+        return t
     with engine.x64(True):
         value = jnp.array(a)
     t = make(value, tuple(a.shape), dtype, _dev(device))
     if requires_grad:
-        t.requires_grad_(True)
+        t._set_requires_grad(True)
     return t
 
 
@@ -193,7 +199,7 @@ def numpy_backed(a, dtype):
     """A tensor whose storage is the numpy array ``a`` itself (see _storage.py)."""
     t = make(a, tuple(a.shape), dtype)
     if a.ndim and not a.flags.c_contiguous and a.itemsize:
-        t._stride = tuple(s // a.itemsize for s in a.strides)
+        t._stride = t._st.base_strides = tuple(s // a.itemsize for s in a.strides)
     return t
 
 
@@ -218,7 +224,7 @@ def _factory(size, dtype, device, requires_grad, value, default=None):
     dev = _dev(device)
     t = dispatch_const(size, dtype, dev, value)
     if requires_grad:
-        t.requires_grad_(True)
+        t._set_requires_grad(True)
     return t
 
 
@@ -269,7 +275,7 @@ def full(size, fill_value, *, dtype=None, layout=None, device=None, requires_gra
         fill_value = fill_value.item()
     t = dispatch(_FULL, (fill_value,), (tuple(size), dtype.np), device=_dev(device))
     if requires_grad:
-        t.requires_grad_(True)
+        t._set_requires_grad(True)
     return t
 
 
@@ -388,7 +394,7 @@ def arange(start=0, end=None, step=1, *, dtype=None, layout=None, device=None,
     integral = dtype.is_integral and all_int
     t = dispatch(_ARANGE, (), (n, dtype.np, start, step, integral), device=_dev(device))
     if requires_grad:
-        t.requires_grad_(True)
+        t._set_requires_grad(True)
     return t
 
 
@@ -463,6 +469,6 @@ def deepcopy_tensor(t, memo):
 def rebuild_tensor(array, dtype_name, requires_grad):
     t = host_tensor(np.asarray(array), D._dtype_by_name(dtype_name))
     if requires_grad:
-        t.requires_grad_(True)
+        t._set_requires_grad(True)
     return t
 

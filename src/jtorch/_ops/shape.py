@@ -57,7 +57,7 @@ def clone(input, *, memory_format=None, _contiguous=False):
     """A copy with its own storage (the same strides for a dense layout, like PyTorch)."""
     out = dispatch(CLONE, (input,))
     if not _contiguous and memory_format in (None, _layout.preserve_format):
-        out._stride = _dense_strides(input)
+        out._stride = out._st.base_strides = _dense_strides(input)
     return out
 
 

@@ -439,6 +439,26 @@ VIEW_DTYPE = ViewOp("view_dtype", lambda x, np_dtype, src: _view_dtype_impl(x, n
                     _view_dtype_meta, update=_view_dtype_update, grad="ViewBackward0")
 
 
+def _as_strided_impl(x, size, stride, offset):
+    if isinstance(x, np.ndarray):
+        flat = np.ascontiguousarray(x).reshape(-1)
+        return np.lib.stride_tricks.as_strided(
+            flat[offset:], size, tuple(s * flat.itemsize for s in stride), writeable=False)
+    idx = offset
+    for k, (n, st) in enumerate(zip(size, stride)):
+        idx = idx + jnp.arange(n).reshape((1,) * k + (n,) + (1,) * (len(size) - k - 1)) * st
+    return x.reshape(-1)[jnp.broadcast_to(idx, size) if size else idx]
+
+
+def _as_strided_meta(shape, stride, offset, size, new_stride, storage_offset):
+    return tuple(size), tuple(new_stride), storage_offset
+
+
+# reads (size, stride, offset) from its input taken as the flat storage (a contiguous 1-d base)
+AS_STRIDED = ViewOp("as_strided", _as_strided_impl, _as_strided_meta,
+                    grad="AsStridedBackward0")
+
+
 # --------------------------------------------------------------------------------------------
 # frontends
 
@@ -863,6 +883,44 @@ def tensor_split(input, indices_or_sections, dim=0):
         bounds = [(min(max(a, 0), n), min(max(b, 0), n)) for a, b in zip(pts[:-1], pts[1:])]
         bounds = [(a, max(a, b)) for a, b in bounds]
     return tuple(make_view(input, SLICE, (d, a, b, 1)) for a, b in bounds)
+
+
+@register()
+def as_strided(input, size, stride, storage_offset=None):
+    """A view with explicit sizes and strides over this tensor's storage."""
+    from .._tensor import _alias
+    st = input._st
+    base_shape = engine.shape_dtype(st.value)[0] if type(st.value) is not np.ndarray \
+        else st.value.shape
+    if getattr(st, "base_strides", None) is not None:
+        raise NotImplementedError("Tensor.as_strided on a storage with a non-contiguous base "
+                                  "layout")
+    n = 1
+    for d in base_shape:
+        n *= d
+    size = tuple(int(s) for s in size)
+    stride = tuple(int(s) for s in stride)
+    offset = input._offset if storage_offset is None else int(storage_offset)
+    if len(size) != len(stride):
+        raise RuntimeError("mismatch in length of strides and shape")
+    need = offset + sum((s - 1) * st_ for s, st_ in zip(size, stride)) + 1 if all(size) else 0
+    if need > n:
+        raise RuntimeError(f"setStorage: sizes [{', '.join(map(str, size))}], strides "
+                           f"[{', '.join(map(str, stride))}], storage offset {offset}, and itemsize "
+                           f"{input._dtype.itemsize} requiring a storage size of "
+                           f"{need * input._dtype.itemsize} are out of bounds for storage of size "
+                           f"{n * input._dtype.itemsize}")
+    base = _alias(input)
+    base._view = None
+    base._shape = tuple(base_shape)
+    base._stride = None
+    base._offset = 0
+    base._base_ = input._base_ if input._base_ is not None else input
+    flat = make_view(base, RESHAPE, ((n,),)) if len(base_shape) != 1 else base
+    out = make_view(flat, AS_STRIDED, (size, stride, offset))
+    if input._rg:
+        out._base_ = input._base_ if input._base_ is not None else input
+    return out
 
 
 @register(function=False)

@@ -1,0 +1,4 @@
+"""torch.nn.modules.rnn."""
+from __future__ import annotations
+
+__all__: list[str] = []
