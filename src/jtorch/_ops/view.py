@@ -933,7 +933,7 @@ def contiguous(self, memory_format=None):
 
 
 # --------------------------------------------------------------------------------------------
-# alias and the transpose properties (T, mT, H, mH)
+# alias
 
 
 def _alias_meta(shape, stride, offset):
@@ -947,63 +947,3 @@ ALIAS = ViewOp("alias", lambda x: x, _alias_meta, update=lambda inp, v: v,
 def alias(input):
     """A view of the whole tensor (``x[...]``): same sizes, strides and storage."""
     return make_view(input, ALIAS, ())
-
-
-def _prop_T(self):
-    import warnings
-    nd = self.ndim
-    if nd == 0:
-        warnings.warn("Tensor.T is deprecated on 0-D tensors. This function is the identity in "
-                      "these cases.", UserWarning, stacklevel=2)
-    elif nd != 2:
-        warnings.warn(
-            "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
-            "deprecated and it will throw an error in a future release. Consider `x.mT` to "
-            "transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to "
-            "reverse the dimensions of a tensor.", UserWarning, stacklevel=2)
-    return make_view(self, PERMUTE, (tuple(range(nd - 1, -1, -1)),))
-
-
-def _matrix_check(self, name):
-    import warnings
-    nd = self.ndim
-    if nd == 0:
-        msg = "This function is the identity in these cases." if name == "mT" else \
-            "Consider using x.conj()."
-        warnings.warn(f"Tensor.{name} is deprecated on 0-D tensors. {msg}", UserWarning,
-                      stacklevel=3)
-        return False
-    if name == "H" and nd != 2:
-        raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {nd}-D "
-                           "tensor." + (" For batches of matrices, consider using tensor.mH"
-                                       if nd > 2 else ""))
-    if nd < 2:
-        raise RuntimeError(f"tensor.{name} is only supported on matrices or batches of "
-                           f"matrices. Got {nd}-D tensor.")
-    return True
-
-
-def _prop_mT(self):
-    if not _matrix_check(self, "mT"):
-        return self
-    return transpose(self, -2, -1)
-
-
-def _prop_H(self):
-    if not _matrix_check(self, "H"):
-        return self.conj() if self._dtype.is_complex else self
-    return adjoint(self)
-
-
-def _prop_mH(self):
-    if not _matrix_check(self, "mH"):
-        return self.conj() if self._dtype.is_complex else self
-    return adjoint(self)
-
-
-# Properties cannot come from the op registry (it makes methods): they are attached here, next
-# to the view ops they return.
-Tensor.T = property(_prop_T, doc="This tensor with its dimensions reversed (a view).")
-Tensor.mT = property(_prop_mT, doc="A view with the last two dimensions transposed.")
-Tensor.H = property(_prop_H, doc="The conjugate transpose of a matrix (a view).")
-Tensor.mH = property(_prop_mH, doc="The conjugate transpose of the last two dimensions.")
