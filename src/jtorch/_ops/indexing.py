@@ -260,7 +260,7 @@ def index(x, indices):
         return V.alias(x)
     out = dispatch(INDEX, (x,) + tensors, (dims,))
     _, src, idx = _index_layout(x, dims, bshape)
-    out._stride = iterator_strides(out._shape, (src, idx))
+    out._stride = out._st.base_strides = iterator_strides(out._shape, (src, idx))
     return out
 
 
@@ -622,7 +622,8 @@ def nonzero(input, *, as_tuple=False):
         return tuple(_host_index(c, D.int64) for c in nz)
     out = _host_index(np.stack(nz, axis=1).reshape(-1, input.ndim), D.int64)
     # PyTorch fills a transposed (ndim, n) buffer
-    out._stride = (1, max(out._shape[0], 1)) if input.ndim > 1 else None
+    st = (1, max(out._shape[0], 1)) if input.ndim > 1 else None
+    out._stride = out._st.base_strides = st
     return out
 
 

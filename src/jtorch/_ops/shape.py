@@ -362,7 +362,8 @@ def flip(input, dims):
     if input.ndim == 0:
         dims = ()
     out = dispatch(_FLIP, (input,), (tuple(sorted(dims)),))
-    out._stride = _dense_strides(input)  # empty_like(input): the input's layout
+    # empty_like(input): the input's layout
+    out._stride = out._st.base_strides = _dense_strides(input)
     return out
 
 
@@ -436,7 +437,8 @@ def rot90(input, k=1, dims=(0, 1)):
         st = list(_dense_strides(input) or contiguous_strides(input._shape))
         if k % 2:
             st[a], st[b] = st[b], st[a]
-        out._stride = tuple(st)
+        st = tuple(st)
+        out._stride = out._st.base_strides = None if st == contiguous_strides(out._shape) else st
     return out
 
 
