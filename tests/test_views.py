@@ -255,3 +255,47 @@ def test_view_reads_recomputed_after_compiled_syncs():
         jtorch.sync()
         assert v[1].tolist() == [2.0, 8.0, 14.0, 20.0]
         assert b[0].tolist() == [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
+
+
+INPLACE_VIEW_OPS = [
+    "x.transpose_(0, 1)", "x.t_()", "x.view(1, 6).squeeze_()", "x.view(1, 6).squeeze_(0)",
+    "x.view(1, 6, 1).squeeze_((0, 2))", "x.unsqueeze_(1)", "x.swapaxes_(0, 1)", "x.swapdims_(0, 1)",
+    "x.transpose_(0, 5)", "x.view(2, 3, 1).t_()", "x.unsqueeze_(-1).squeeze_(1)",
+    "x.squeeze()", "x.view(1, 6).squeeze(0)", "x.view(1, 6, 1).squeeze((0, 2))",
+]
+
+
+@needs_torch
+@pytest.mark.parametrize("expr", INPLACE_VIEW_OPS)
+@pytest.mark.parametrize("grad", [False, True])
+def test_inplace_view_ops(expr, grad):
+    def f(torch):
+        a = torch.arange(6.0, requires_grad=grad)
+        x = (a * 1).view(2, 3)
+        other = x[1]
+        r = eval(expr, {"torch": torch, "x": x})
+        r.mul_(2)
+        out = [r is x or r._base is x._base, r, r.stride(), r._version, other,
+               type(r.grad_fn).__name__ if r.grad_fn is not None else None]
+        if grad:
+            (r * torch.arange(r.numel()).view(r.shape)).sum().backward()
+            out.append(a.grad)
+        return out
+    check(f, message=True)
+
+
+@needs_torch
+def test_inplace_view_op_on_base_and_leaf():
+    def f(torch):
+        b = torch.arange(6.0)
+        b2 = b.view(2, 3)
+        b.unsqueeze_(0)
+        b[0, 1] = 100
+        out = [b.shape, b.stride(), b._version, b2]
+        leaf = torch.zeros(2, 3, requires_grad=True)
+        try:
+            leaf.t_()
+        except RuntimeError as e:
+            out.append(str(e))
+        return out
+    check(f)

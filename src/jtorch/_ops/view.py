@@ -707,12 +707,34 @@ def squeeze(input, dim=None):
     """Remove dims of size 1 (all of them, or those in ``dim``)."""
     shape = input._shape
     nd = len(shape)
+    dims = _squeeze_dims(shape, dim)
+    # squeeze(), squeeze(dim), squeeze(dims): SqueezeBackward0/1/2 as PyTorch names them
+    op = _renamed(SQUEEZE, "SqueezeBackward" + str(0 if dim is None else
+                                                   2 if isinstance(dim, (tuple, list)) else 1))
+    return make_view(input, op, (dims,))
+
+
+def _squeeze_dims(shape, dim):
+    nd = len(shape)
     if dim is None:
-        dims = tuple(i for i, s in enumerate(shape) if s == 1)
-    else:
-        ds = dim if isinstance(dim, (tuple, list)) else (dim,)
-        dims = tuple(i for i in (wrap_dim(d, nd) for d in ds) if nd and shape[i] == 1)
-    return make_view(input, SQUEEZE, (dims,))
+        return tuple(i for i, s in enumerate(shape) if s == 1)
+    ds = dim if isinstance(dim, (tuple, list)) else (dim,)
+    return tuple(i for i in (wrap_dim(d, nd) for d in ds) if nd and shape[i] == 1)
+
+
+_RENAMED = {}
+
+
+def _renamed(op, grad):
+    """``op`` recorded under another grad_fn name (PyTorch names overloads and in-place forms
+    of one view differently: SqueezeBackward0..5, TransposeBackward0/1)."""
+    if op.grad == grad:
+        return op
+    key = (op, grad)
+    r = _RENAMED.get(key)
+    if r is None:
+        r = _RENAMED[key] = ViewOp(op.name, op.impl, op.meta, update=op.update, grad=grad)
+    return r
 
 
 @register()
@@ -947,3 +969,55 @@ ALIAS = ViewOp("alias", lambda x: x, _alias_meta, update=lambda inp, v: v,
 def alias(input):
     """A view of the whole tensor (``x[...]``): same sizes, strides and storage."""
     return make_view(input, ALIAS, ())
+
+
+# --------------------------------------------------------------------------------------------
+# in-place view ops: the tensor itself takes the new sizes and strides (same storage)
+
+
+def _inplace_view(self, op, static, grad):
+    from . import _inplace
+    _inplace.check_inplace(self)
+    v = make_view(self, _renamed(op, grad), static)
+    self._view = v._view
+    self._shape, self._stride, self._offset = v._shape, v._stride, v._offset
+    self._vc, self._vver = None, -1
+    if v._rg:
+        self._fn, self._out_nr, self._rg = v._fn, v._out_nr, True
+    self._ver[0] += 1
+    return self
+
+
+@register("transpose_", function=False, aliases=("swapaxes_", "swapdims_"))
+def transpose_inplace(self, dim0, dim1):
+    """In-place :meth:`transpose`: this tensor's dims ``dim0`` and ``dim1`` swap; returns
+    self."""
+    nd = self.ndim
+    a, b = wrap_dim(dim0, nd), wrap_dim(dim1, nd)
+    perm = list(range(nd))
+    perm[a], perm[b] = perm[b], perm[a]
+    return _inplace_view(self, TRANSPOSE, (tuple(perm),), "TransposeBackward1")
+
+
+@register("t_", function=False)
+def t_inplace(self):
+    """In-place :meth:`t`."""
+    nd = self.ndim
+    if nd > 2:
+        raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is {nd}D")
+    perm = (1, 0) if nd == 2 else tuple(range(nd))
+    return _inplace_view(self, T_OP, (perm,), "TBackward1")
+
+
+@register("squeeze_", function=False)
+def squeeze_inplace(self, dim=None):
+    """In-place :meth:`squeeze`."""
+    n = 3 if dim is None else 5 if isinstance(dim, (tuple, list)) else 4
+    return _inplace_view(self, SQUEEZE, (_squeeze_dims(self._shape, dim),),
+                         f"SqueezeBackward{n}")
+
+
+@register("unsqueeze_", function=False)
+def unsqueeze_inplace(self, dim):
+    """In-place :meth:`unsqueeze`."""
+    return _inplace_view(self, UNSQUEEZE, (wrap_dim(dim, self.ndim + 1),), "UnsqueezeBackward1")
