@@ -23,11 +23,13 @@ _SMALL = 1 << 16
 
 
 class Storage:
-    __slots__ = ("value", "version", "_ptr", "_snap", "_snapkey", "base_strides", "__weakref__")
+    __slots__ = ("value", "version", "_ptr", "_snap", "_snapkey", "base_strides", "views",
+                 "__weakref__")
 
     def __init__(self, value):
         self.value = value
         self.version = 0
+        self.views = None  # weak refs to views that may carry autograd history (see _inplace)
         self._ptr = 0
         self._snap = None
         # strides of the base value's memory layout when it is not C-contiguous (a clone of a

@@ -197,6 +197,8 @@ class Tensor(metaclass=TorchClassRepr):
         return True
 
     def data_ptr(self):
+        if 0 in self._shape:  # PyTorch: a tensor without elements points nowhere
+            return 0
         return self._st.data_ptr() + self._offset * self._dtype.itemsize
 
     def untyped_storage(self):
@@ -247,43 +249,59 @@ class Tensor(metaclass=TorchClassRepr):
     def T(self):
         """The tensor with its dims reversed (the transpose of a matrix)."""
         nd = len(self._shape)
-        if nd > 2:
+        if nd != 2:
             import warnings
             warnings.warn(
+                "Tensor.T is deprecated on 0-D tensors. This function is the identity in these "
+                "cases." if nd == 0 else
                 "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
                 "deprecated and it will throw an error in a future release. Consider `x.mT` to "
                 "transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` "
                 "to reverse the dimensions of a tensor.", UserWarning, stacklevel=2)
-        return self.permute(*range(nd - 1, -1, -1))
+        from ._ops.view import PERMUTE, make_view
+        return make_view(self, PERMUTE, (tuple(range(nd - 1, -1, -1)),))
+
+    def _matrix_prop(self, name):
+        """PyTorch's checks of the T-like properties; False for a 0-d tensor (an identity,
+        deprecated)."""
+        nd = len(self._shape)
+        if nd == 0:
+            import warnings
+            hint = "This function is the identity in these cases." if name == "mT" else \
+                "Consider using x.conj()."
+            warnings.warn(f"Tensor.{name} is deprecated on 0-D tensors. {hint}", UserWarning,
+                          stacklevel=3)
+            return False
+        if name == "H" and nd != 2:
+            raise RuntimeError("tensor.H is only supported on matrices (2-D tensors). Got "
+                               f"{nd}-D tensor." + (" For batches of matrices, consider using "
+                                                    "tensor.mH" if nd > 2 else ""))
+        if nd < 2:
+            raise RuntimeError(f"tensor.{name} is only supported on matrices or batches of "
+                               f"matrices. Got {nd}-D tensor.")
+        return True
 
     @property
     def mT(self):
         """The transpose of the last two dims (batches of matrices)."""
-        nd = len(self._shape)
-        if nd == 0:
+        if not self._matrix_prop("mT"):
             return self
-        if nd < 2:
-            raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. "
-                               f"Got {nd}-D tensor.")
         return self.transpose(-2, -1)
 
     @property
     def H(self):
         """The conjugate transpose of a matrix."""
-        nd = len(self._shape)
-        if nd == 0:
-            return self
-        if nd != 2:
-            raise RuntimeError("tensor.H is only supported on matrices (2-D tensors). Got "
-                               f"{nd}-D tensor." + (" For batches of matrices, consider using "
-                                                    "tensor.mH" if nd > 2 else ""))
+        if not self._matrix_prop("H"):
+            return self.conj() if self._dtype.is_complex else self
         t = self.transpose(0, 1)
         return t.conj() if self._dtype.is_complex else t
 
     @property
     def mH(self):
         """The conjugate transpose of the last two dims."""
-        t = self.mT
+        if not self._matrix_prop("mH"):
+            return self.conj() if self._dtype.is_complex else self
+        t = self.transpose(-2, -1)
         return t.conj() if self._dtype.is_complex else t
 
     @property

@@ -22,6 +22,13 @@ def check_inplace(t):
     if base is not None and base._rg and base._fn is None and grad_mode.state.enabled:
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
                            "in-place operation.")
+    multi = getattr(t, "_jt_multi", None)
+    if multi is not None and t._rg and grad_mode.state.enabled:
+        raise RuntimeError(
+            f"Output {multi[0]} of {multi[1]} is a view and is being modified inplace. This view "
+            "is the output of a function that returns multiple views. Such functions do not allow "
+            "the output views to be modified inplace. You should replace the inplace operation by "
+            "an out-of-place one.")
 
 
 def check_overlap(t):
@@ -69,7 +76,9 @@ def assign(t, result):
             t._fn = node
             t._out_nr = result._out_nr
             t._rg = True
+            base = t
         _accept_own_write(node, t)
+        _refresh_views(t._st, t, base)
         return
     t._write(result._ref())
 
@@ -81,6 +90,34 @@ def _accept_own_write(node, t):
     if saved:
         ver = t._ver
         node._saved = [(v, ver[0] if v is ver else e, d) for v, e, d in saved]
+
+
+def _refresh_views(st, written, base):
+    """After an in-place op with autograd history, every other view of the storage reads its
+    value from the modified base: its grad_fn is re-derived from the base's new history
+    (PyTorch regenerates a view's grad_fn when its base's version changed)."""
+    vs = st.views
+    if not vs:
+        return
+    from .._dispatch import dispatch
+    from .view import READ, relative_chain
+    alive = []
+    for r in vs:
+        w = r()
+        if w is None:
+            continue
+        alive.append(r)
+        if w is written or w._st is not st or w._base_ is not base or w._view is None:
+            continue
+        if w._fn is None and w._rg:  # a leaf the user made require grad
+            continue
+        try:
+            chain = relative_chain(w, base)
+        except NotImplementedError:
+            continue
+        reread = dispatch(READ, (base,), chain)
+        w._fn, w._out_nr, w._rg = reread._fn, 0, reread._rg
+    st.views = alive
 
 
 def _inplace_on_view(view, base, result):

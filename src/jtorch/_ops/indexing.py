@@ -260,7 +260,7 @@ def index(x, indices):
         return V.alias(x)
     out = dispatch(INDEX, (x,) + tensors, (dims,))
     _, src, idx = _index_layout(x, dims, bshape)
-    out._stride = iterator_strides(out._shape, (src, idx))
+    out._stride = out._st.base_strides = iterator_strides(out._shape, (src, idx))
     return out
 
 
@@ -339,12 +339,33 @@ def index_put(input, indices, values, accumulate=False):
     return _index_put(input, _tensor_tuple(indices, "index_put"), values, accumulate)
 
 
+def _warn_if_overlapping(t, name, example):
+    """index_put_/masked_fill_ on a tensor whose elements alias (expanded) is deprecated in
+    PyTorch but still done."""
+    if t._stride is not None and any(st == 0 and n > 1 for n, st in zip(t._shape, t._stride)):
+        warnings.warn(f"Use of {name} on expanded tensors is deprecated. Please clone() the tensor "
+                      f"before performing this operation. This also applies to advanced indexing "
+                      f"e.g. {example}", UserWarning, stacklevel=3)
+
+
+def _assign_inplace(input, result):
+    """``Tensor.X_`` for the ops PyTorch lets write into expanded tensors (with a warning)."""
+    if result._shape != input._shape:
+        raise RuntimeError(f"output with shape {sizes_str(input._shape)} doesn't match the "
+                           f"broadcast shape {sizes_str(result._shape)}")
+    if result._dtype is not input._dtype:
+        result = result.to(input._dtype)
+    _inplace.assign(input, result)
+    return input
+
+
 @register("index_put_")
 def _index_put_inplace(input, indices, values, accumulate=False):
     """In-place :func:`index_put`; returns ``input``."""
     indices = _tensor_tuple(indices, "index_put_")
     _inplace.check_inplace(input)
-    return _inplace.apply_inplace(input, _index_put(input, indices, values, accumulate))
+    _warn_if_overlapping(input, "index_put_", "tensor[indices] = tensor")
+    return _assign_inplace(input, _index_put(input, indices, values, accumulate))
 
 
 # --------------------------------------------------------------------------------------------
@@ -565,7 +586,7 @@ def setitem(self, index, value):
         with np.errstate(over="ignore"):  # float16 overflows to inf, as in PyTorch
             value = _host_index(np.asarray(value, dtype=self._dtype.np), self._dtype)
     value = _strip_leading_ones(value)
-    _inplace.check_overlap(result)
+    _warn_if_overlapping(result, "index_put_", "tensor[indices] = tensor")
     out = _index_put(result, indices, value, False)
     _inplace.assign(result, out)
 
@@ -601,7 +622,8 @@ def nonzero(input, *, as_tuple=False):
         return tuple(_host_index(c, D.int64) for c in nz)
     out = _host_index(np.stack(nz, axis=1).reshape(-1, input.ndim), D.int64)
     # PyTorch fills a transposed (ndim, n) buffer
-    out._stride = (1, max(out._shape[0], 1)) if input.ndim > 1 else None
+    st = (1, max(out._shape[0], 1)) if input.ndim > 1 else None
+    out._stride = out._st.base_strides = st
     return out
 
 
@@ -637,7 +659,7 @@ _MASKED_FILL_T = engine.Op("masked_fill", _masked_fill_impl, grad="MaskedFillBac
                            linear=True)
 
 
-@register(inplace=True)
+@register()
 def masked_fill(input, mask, value):
     """``input`` with ``value`` where ``mask`` is True (mask broadcast; value a number or a
     0-d tensor)."""
@@ -650,6 +672,15 @@ def masked_fill(input, mask, value):
         return dispatch(_MASKED_FILL_T, (input, mask, value), (input._dtype.np,))
     return dispatch(_MASKED_FILL, (input, mask, checked_scalar(value, input._dtype)),
                     (input._dtype.np,))
+
+
+@register("masked_fill_", function=False)
+def _masked_fill_inplace(self, mask, value):
+    """In-place :func:`masked_fill`; returns ``self``."""
+    _inplace.check_inplace(self)
+    result = masked_fill(self, mask, value)
+    _warn_if_overlapping(self, "masked_fill_", "tensor[mask] = scalar")
+    return _assign_inplace(self, result)
 
 
 def _masked_select_impl(x, mask, flat_idx):

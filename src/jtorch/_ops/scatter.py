@@ -15,7 +15,6 @@ import warnings
 import jax
 import jax.lax as lax
 import jax.numpy as jnp
-import numpy as np
 
 from .. import _dtype as D
 from .._dispatch import dispatch

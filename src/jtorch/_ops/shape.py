@@ -29,15 +29,14 @@ RESHAPE_COPY = engine.Op("reshape", lambda x, shape: jnp.reshape(x, shape),
 
 
 def _dense_strides(t):
-    """Strides ``empty_like(t)`` gets under preserve_format: t's own if dense, else the
-    contiguous layout in t's dimension order (PyTorch's infer_dense_strides).  None means the
-    contiguous layout."""
-    from ._iter import iterator_strides
+    """Strides ``empty_like(t)`` gets under preserve_format: t's own if they are non-overlapping
+    and dense, else the contiguous layout in t's dimension order (PyTorch's
+    infer_dense_strides).  None means the contiguous layout."""
+    from ._iter import contiguous_strides, iterator_strides
     shape = t._shape
     stride = t.stride()
-    if t.is_contiguous():
+    if t._stride is None:
         return None
-    # non-overlapping and dense: keep the strides as they are
     order = sorted(range(len(shape)), key=lambda i: (stride[i], -i))
     expected = 1
     dense = True
@@ -48,9 +47,9 @@ def _dense_strides(t):
             dense = False
             break
         expected *= shape[i]
-    if dense:
-        return stride
-    return iterator_strides(shape, (stride,))
+    if not dense:
+        return iterator_strides(shape, (stride,))
+    return None if tuple(stride) == contiguous_strides(shape) else tuple(stride)
 
 
 @register()
@@ -363,7 +362,8 @@ def flip(input, dims):
     if input.ndim == 0:
         dims = ()
     out = dispatch(_FLIP, (input,), (tuple(sorted(dims)),))
-    out._stride = _dense_strides(input)  # empty_like(input): the input's layout
+    # empty_like(input): the input's layout
+    out._stride = out._st.base_strides = _dense_strides(input)
     return out
 
 
@@ -437,7 +437,8 @@ def rot90(input, k=1, dims=(0, 1)):
         st = list(_dense_strides(input) or contiguous_strides(input._shape))
         if k % 2:
             st[a], st[b] = st[b], st[a]
-        out._stride = tuple(st)
+        st = tuple(st)
+        out._stride = out._st.base_strides = None if st == contiguous_strides(out._shape) else st
     return out
 
 

@@ -9,6 +9,7 @@ pairs that reads it from its storage's value.
 from __future__ import annotations
 
 import operator
+from weakref import ref as _weakref
 
 import jax.numpy as jnp
 import numpy as np
@@ -69,12 +70,25 @@ def make_view(x, op, static, dtype=None):
     t._grad = None
     t._base_ = x._base_ if x._base_ is not None else x
     t._ag = None
-    if x._rg and grad_mode.state.enabled:
-        plan = engine.get_plan(op, static, ((x._shape, x._dtype),))
-        record(op, plan, (x,), (None,), t)
-        if t._fn is None:  # integer views never require grad
-            t._rg = False
+    if grad_mode.state.enabled and (t._dtype.is_floating_point or t._dtype.is_complex):
+        if x._rg:
+            plan = engine.get_plan(op, static, ((x._shape, x._dtype),))
+            record(op, plan, (x,), (None,), t)
+        # an in-place op on the storage later re-derives this view's history (_inplace)
+        vs = x._st.views
+        if vs is None:
+            vs = x._st.views = []
+        elif len(vs) > 64:
+            vs[:] = [r for r in vs if r() is not None]
+        vs.append(_weakref(t))
+        if t._rg and getattr(x, "_jt_multi", None) is not None:
+            t._jt_multi = (0, _node_name(op.grad))
     return t
+
+
+def _node_name(grad):
+    import re
+    return re.sub(r"Backward\d+$", "", grad)
 
 
 # --------------------------------------------------------------------------------------------
@@ -88,12 +102,23 @@ def _read_impl(base, *chain):
 
 
 def _write_impl(base, v, *chain):
+    if any(op.update is _no_update for op, _ in chain) and \
+            not any(op is VIEW_DTYPE for op, _ in chain):
+        return _write_by_index(base, v, chain)
     vals = [base]
     for op, static in chain[:-1]:
         vals.append(op.impl(vals[-1], *static))
     for (op, static), inp in zip(reversed(chain), reversed(vals)):
         v = op.update(inp, v.astype(op.impl(inp, *static).dtype), *static)
     return v
+
+
+def _write_by_index(base, v, chain):
+    """Write through a chain with an expand (several view elements alias one base element):
+    scatter through the index map the chain reads, as memory would be written."""
+    idx = _read_impl(jnp.arange(base.size).reshape(base.shape), *chain)
+    flat = base.reshape(-1).at[idx.reshape(-1)].set(v.astype(base.dtype).reshape(-1))
+    return flat.reshape(base.shape)
 
 
 READ = engine.Op("view_read", _read_impl, grad="AsStridedBackward0", linear=True)
@@ -682,12 +707,34 @@ def squeeze(input, dim=None):
     """Remove dims of size 1 (all of them, or those in ``dim``)."""
     shape = input._shape
     nd = len(shape)
+    dims = _squeeze_dims(shape, dim)
+    # squeeze(), squeeze(dim), squeeze(dims): SqueezeBackward0/1/2 as PyTorch names them
+    op = _renamed(SQUEEZE, "SqueezeBackward" + str(0 if dim is None else
+                                                   2 if isinstance(dim, (tuple, list)) else 1))
+    return make_view(input, op, (dims,))
+
+
+def _squeeze_dims(shape, dim):
+    nd = len(shape)
     if dim is None:
-        dims = tuple(i for i, s in enumerate(shape) if s == 1)
-    else:
-        ds = dim if isinstance(dim, (tuple, list)) else (dim,)
-        dims = tuple(i for i in (wrap_dim(d, nd) for d in ds) if nd and shape[i] == 1)
-    return make_view(input, SQUEEZE, (dims,))
+        return tuple(i for i, s in enumerate(shape) if s == 1)
+    ds = dim if isinstance(dim, (tuple, list)) else (dim,)
+    return tuple(i for i in (wrap_dim(d, nd) for d in ds) if nd and shape[i] == 1)
+
+
+_RENAMED = {}
+
+
+def _renamed(op, grad):
+    """``op`` recorded under another grad_fn name (PyTorch names overloads and in-place forms
+    of one view differently: SqueezeBackward0..5, TransposeBackward0/1)."""
+    if op.grad == grad:
+        return op
+    key = (op, grad)
+    r = _RENAMED.get(key)
+    if r is None:
+        r = _RENAMED[key] = ViewOp(op.name, op.impl, op.meta, update=op.update, grad=grad)
+    return r
 
 
 @register()
@@ -783,7 +830,7 @@ def unbind(input, dim=0):
     if input.ndim == 0 and dim in (0, -1):
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     d = wrap_dim(dim, input.ndim)
-    return tuple(select(input, d, i) for i in range(input._shape[d]))
+    return _multi_output(tuple(select(input, d, i) for i in range(input._shape[d])), "Unbind")
 
 
 @register()
@@ -808,7 +855,17 @@ def split(tensor, split_size_or_sections, dim=0):
     for s in sizes:
         out.append(make_view(tensor, SLICE, (d, start, start + s, 1)))
         start += s
-    return tuple(out)
+    name = "SplitWithSizes" if isinstance(split_size_or_sections, (list, tuple)) else "Split"
+    return _multi_output(tuple(out), name)
+
+
+def _multi_output(views, name):
+    """PyTorch forbids in-place ops (with autograd) on the views a multi-output view function
+    returns, and on views of them: mark them (checked by _inplace.check_inplace)."""
+    for i, t in enumerate(views):
+        if t._rg:
+            t._jt_multi = (i, name)
+    return views
 
 
 @register()
@@ -901,7 +958,7 @@ def contiguous(self, memory_format=None):
 
 
 # --------------------------------------------------------------------------------------------
-# alias and the transpose properties (T, mT, H, mH)
+# alias
 
 
 def _alias_meta(shape, stride, offset):
@@ -917,129 +974,67 @@ def alias(input):
     return make_view(input, ALIAS, ())
 
 
-def _prop_T(self):
-    import warnings
-    nd = self.ndim
-    if nd == 0:
-        warnings.warn("Tensor.T is deprecated on 0-D tensors. This function is the identity in "
-                      "these cases.", UserWarning, stacklevel=2)
-    elif nd != 2:
-        warnings.warn(
-            "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
-            "deprecated and it will throw an error in a future release. Consider `x.mT` to "
-            "transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to "
-            "reverse the dimensions of a tensor.", UserWarning, stacklevel=2)
-    return make_view(self, PERMUTE, (tuple(range(nd - 1, -1, -1)),))
-
-
-def _matrix_check(self, name):
-    import warnings
-    nd = self.ndim
-    if nd == 0:
-        msg = "This function is the identity in these cases." if name == "mT" else \
-            "Consider using x.conj()."
-        warnings.warn(f"Tensor.{name} is deprecated on 0-D tensors. {msg}", UserWarning,
-                      stacklevel=3)
-        return False
-    if name == "H" and nd != 2:
-        raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {nd}-D "
-                           "tensor." + (" For batches of matrices, consider using tensor.mH"
-                                       if nd > 2 else ""))
-    if nd < 2:
-        raise RuntimeError(f"tensor.{name} is only supported on matrices or batches of "
-                           f"matrices. Got {nd}-D tensor.")
-    return True
-
-
-def _prop_mT(self):
-    if not _matrix_check(self, "mT"):
-        return self
-    return transpose(self, -2, -1)
-
-
-def _prop_H(self):
-    if not _matrix_check(self, "H"):
-        return self.conj() if self._dtype.is_complex else self
-    return adjoint(self)
-
-
-def _prop_mH(self):
-    if not _matrix_check(self, "mH"):
-        return self.conj() if self._dtype.is_complex else self
-    return adjoint(self)
-
-
-# Properties cannot come from the op registry (it makes methods): they are attached here, next
-# to the view ops they return.
-Tensor.T = property(_prop_T, doc="This tensor with its dimensions reversed (a view).")
-Tensor.mT = property(_prop_mT, doc="A view with the last two dimensions transposed.")
-Tensor.H = property(_prop_H, doc="The conjugate transpose of a matrix (a view).")
-Tensor.mH = property(_prop_mH, doc="The conjugate transpose of the last two dimensions.")
-
-
 # --------------------------------------------------------------------------------------------
-# in-place view ops: the tensor itself takes the view's sizes and strides (same storage)
-
-def _inplace_view_op(op, grad):
-    return ViewOp(op.name + "_", op.impl, op.meta, update=op.update, grad=grad)
+# in-place view ops: the tensor itself takes the new sizes and strides (same storage)
 
 
-_T_INPLACE = _inplace_view_op(T_OP, "TBackward1")
-_TRANSPOSE_INPLACE = _inplace_view_op(TRANSPOSE, "TransposeBackward1")
-_SQUEEZE_INPLACE = _inplace_view_op(SQUEEZE, "SqueezeBackward3")
-_SQUEEZE_DIM_INPLACE = _inplace_view_op(SQUEEZE, "SqueezeBackward4")
-_UNSQUEEZE_INPLACE = _inplace_view_op(UNSQUEEZE, "UnsqueezeBackward1")
-_AS_STRIDED_INPLACE = _inplace_view_op(AS_STRIDED, "AsStridedBackward1")
-
-
-def _become(self, v):
-    """``self`` takes the view ``v``'s metadata and history (an in-place view op)."""
-    from ._inplace import check_inplace
-    check_inplace(self)
+def _inplace_view(self, op, static, grad, src=None):
+    """``self`` becomes the view ``op(static)`` of ``src`` (default: itself), recorded with
+    the in-place op's grad_fn name; same storage, version bumped."""
+    from . import _inplace
+    _inplace.check_inplace(self)
+    v = make_view(self if src is None else src, _renamed(op, grad), static)
     self._view = v._view
-    self._shape = v._shape
-    self._stride = v._stride
-    self._offset = v._offset
-    self._vc = None
-    self._vver = -1
-    if v._fn is not None:
-        self._fn = v._fn
-        self._out_nr = 0
+    self._shape, self._stride, self._offset = v._shape, v._stride, v._offset
+    self._vc, self._vver = None, -1
+    if v._rg:
+        self._fn, self._out_nr, self._rg = v._fn, v._out_nr, True
+    self._ver[0] += 1
     return self
 
 
-@register("t_", function=False)
-def t_(self):
-    """Transpose this (<= 2-d) tensor in place (a metadata change)."""
-    v = t(self)
-    return _become(self, _remake(self, v, _T_INPLACE))
-
-
 @register("transpose_", function=False, aliases=("swapaxes_", "swapdims_"))
-def transpose_(self, dim0, dim1):
-    v = transpose(self, dim0, dim1)
-    return _become(self, _remake(self, v, _TRANSPOSE_INPLACE))
+def transpose_inplace(self, dim0, dim1):
+    """In-place :meth:`transpose`: this tensor's dims ``dim0`` and ``dim1`` swap; returns
+    self."""
+    nd = self.ndim
+    a, b = wrap_dim(dim0, nd), wrap_dim(dim1, nd)
+    perm = list(range(nd))
+    perm[a], perm[b] = perm[b], perm[a]
+    return _inplace_view(self, TRANSPOSE, (tuple(perm),), "TransposeBackward1")
+
+
+@register("t_", function=False)
+def t_inplace(self):
+    """In-place :meth:`t`."""
+    nd = self.ndim
+    if nd > 2:
+        raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is {nd}D")
+    perm = (1, 0) if nd == 2 else tuple(range(nd))
+    return _inplace_view(self, T_OP, (perm,), "TBackward1")
 
 
 @register("squeeze_", function=False)
-def squeeze_(self, dim=None):
-    v = squeeze(self, dim)
-    return _become(self, _remake(self, v, _SQUEEZE_INPLACE if dim is None else
-                                 _SQUEEZE_DIM_INPLACE))
+def squeeze_inplace(self, dim=None):
+    """In-place :meth:`squeeze`."""
+    n = 3 if dim is None else 5 if isinstance(dim, (tuple, list)) else 4
+    return _inplace_view(self, SQUEEZE, (_squeeze_dims(self._shape, dim),),
+                         f"SqueezeBackward{n}")
 
 
 @register("unsqueeze_", function=False)
-def unsqueeze_(self, dim):
-    v = unsqueeze(self, dim)
-    return _become(self, _remake(self, v, _UNSQUEEZE_INPLACE))
+def unsqueeze_inplace(self, dim):
+    """In-place :meth:`unsqueeze`."""
+    return _inplace_view(self, UNSQUEEZE, (wrap_dim(dim, self.ndim + 1),), "UnsqueezeBackward1")
 
 
 @register("as_strided_", function=False)
 def as_strided_(self, size, stride, storage_offset=None):
-    v = as_strided(self, size, stride, storage_offset)
-    if v._fn is not None and self._rg:
-        v = make_view(_flat_of(self), _AS_STRIDED_INPLACE, v._view[-1][1])
-    return _become(self, v)
+    """In-place :meth:`as_strided`."""
+    static = as_strided(self, size, stride, storage_offset)._view[-1][1]
+    # as_strided addresses the storage: under autograd record it on the flat tensor
+    src = _flat_of(self) if self._rg and grad_mode.state.enabled else None
+    return _inplace_view(self, AS_STRIDED, static, "AsStridedBackward1", src)
 
 
 def _flat_of(t):
@@ -1047,15 +1042,6 @@ def _flat_of(t):
     for d in t._shape:
         n *= d
     return make_view(t, RESHAPE, ((n,),)) if t.ndim != 1 else t
-
-
-def _remake(self, v, inplace_op):
-    """The same view as ``v`` (made by the out-of-place op) recorded with the in-place op's
-    grad_fn name."""
-    op, static = v._view[-1]
-    if self._rg and grad_mode.state.enabled:
-        return make_view(self, inplace_op, static)
-    return v
 
 
 @register("resize_", function=False)
