@@ -21,6 +21,8 @@ busy machine PyTorch's intra-op threads can make its numbers erratic (try OMP_NU
 from __future__ import annotations
 
 import argparse
+import gc
+import multiprocessing
 import os
 import sys
 import time
@@ -139,6 +141,9 @@ def main():
             res = bench(args.libs, workload, workers, images, labels, args.max_batches,
                         args.rounds, args.consume)
             rows.append((workload, workers, res))
+            gc.collect()  # the loaders' workers are gone before the next case starts
+            for child in multiprocessing.active_children():
+                child.join(5)
     libs = args.libs
     both = {"torch", "jtorch"} <= set(libs)
     print("batches/s: wall clock | main-process CPU time (less sensitive to a busy machine)")

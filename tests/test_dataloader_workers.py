@@ -310,3 +310,11 @@ def test_spawn_workers_run_jtorch():
     loader = DataLoader(_JaxInWorker(), batch_size=2, num_workers=1,
                         multiprocessing_context="spawn")
     assert [b.tolist() for b in loader] == [[[0.0], [2.0]], [[4.0], [6.0]]]
+
+
+def test_unpicklable_worker_arguments_with_spawn():
+    loader = DataLoader(list(range(4)), num_workers=1, multiprocessing_context="spawn",
+                        worker_init_fn=lambda wid: None)
+    with pytest.warns(UserWarning, match="Got pickle error when attempting to start a worker"):
+        with pytest.raises((AttributeError, TypeError, pickle.PicklingError)):
+            iter(loader)
