@@ -185,6 +185,8 @@ class Tensor(metaclass=TorchClassRepr):
         s = self._stride
         if s is None:
             return True
+        if 0 in self._shape:  # PyTorch: a tensor without elements is contiguous
+            return True
         expected = 1
         for size, st in zip(reversed(self._shape), reversed(s)):
             if size == 1:

@@ -292,14 +292,17 @@ def _encode(w, refs):
 
 def _intern(w, p):
     """Record again a pending value left uncomputed by an earlier sync."""
-    seq = w.interned.get(id(p.args))
+    # the outputs of one call share its args tuple; the key also names the plan because every
+    # call without arguments shares the empty tuple ()
+    key = (id(p.args), id(p.plan))
+    seq = w.interned.get(key)
     if seq is None:
         enc = _encode(w, p.args)
         seq = len(w.plans)
         w.plans.append(p.plan)
         w.calls.append((p.plan.key, enc))
         w.pendings.append(p)
-        w.interned[id(p.args)] = seq
+        w.interned[key] = seq
     p.seq = seq
     p.win = w.wid
 
@@ -381,11 +384,13 @@ def sync(extra=()):
     """Compute every pending value that a live tensor holds (and ``extra`` pending refs)."""
     global _W
     w = _W
-    if not w.plans:
-        return
+    # a pending value left uncomputed by an earlier (compiled) sync is recorded again first:
+    # the current window may be empty
     for p in extra:
         if type(p) is Pending and p.value is None and p.win != w.wid:
             _intern(w, p)
+    if not w.plans:
+        return
     _W = _Window(w.wid + 1)
     roots = []
     seen = set()

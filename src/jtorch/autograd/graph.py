@@ -742,7 +742,10 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
             else [None] * len(node._edges)
         if node._hooks:
             for h in list(node._hooks):
-                h(tuple(grads), tuple(cts))
+                # a post hook may return replacement grad_inputs, as in PyTorch
+                r = h(tuple(grads), tuple(cts))
+                if r is not None:
+                    grads = list(r)
         for e, g in zip(node._edges, grads):
             if e is None:
                 continue
