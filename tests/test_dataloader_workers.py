@@ -59,14 +59,16 @@ def _samples(torch, kind):
             if kind == "new_tensor":
                 return torch.tensor([i, i * i]), torch.from_numpy(np.arange(3.0) + i)
             if kind == "view":
-                return self.data.select(0, i)  # a view of the parent's tensor
+                return self.data[i]  # a view of the parent's tensor
+            if kind == "views":
+                return self.data[i, 1:], self.data.t()[:, i]
             raise AssertionError(kind)
 
     return Samples()
 
 
 @needs_torch
-@pytest.mark.parametrize("kind", ["dict", "numpy", "new_tensor", "view"])
+@pytest.mark.parametrize("kind", ["dict", "numpy", "new_tensor", "view", "views"])
 def test_same_batches_as_torch(kind):
     same_as_torch(lambda torch, **kw: list(torch.utils.data.DataLoader(
         _samples(torch, kind), batch_size=3, **kw)))
