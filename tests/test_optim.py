@@ -189,6 +189,20 @@ def test_step_is_one_op():
             assert jtorch.engine.stats()["ops_recorded"] == n + 1
 
 
+def test_training_step_is_one_program():
+    """After warm-up, forward + backward + step run as one cached program: one sync, no
+    compile, per training step."""
+    w, b = _model(jtorch)
+    opt = jtorch.optim.Adam([w, b], lr=0.01)
+    _train(jtorch, opt, w, b, 3)
+    s0 = jtorch.engine.stats()
+    _train(jtorch, opt, w, b, 5)
+    s1 = jtorch.engine.stats()
+    assert s1["syncs"] - s0["syncs"] == 5
+    assert s1["cache_hits"] - s0["cache_hits"] == 5
+    assert s1["compiles"] == s0["compiles"]
+
+
 def test_step_updates_in_place():
     w, b = _model(jtorch)
     opt = jtorch.optim.SGD([w, b], lr=0.1, momentum=0.9)
@@ -346,6 +360,26 @@ def test_capturable_needs_accelerator(name):
         (p * p).sum().backward()
         opt.step()
     check(f, message=True)
+
+
+@needs_torch
+@pytest.mark.parametrize("name", ["Adam", "SGD", "RMSprop"])
+def test_differentiable_with_leaf_params(name):
+    def f(torch):
+        p = torch.nn.Parameter(torch.ones(2))
+        opt = getattr(torch.optim, name)([p], lr=0.1, differentiable=True)
+        (p * p).sum().backward()
+        opt.step()
+    check(f, message=True)
+
+
+def test_differentiable_non_leaf_not_supported():
+    w = jtorch.ones(2, requires_grad=True)
+    p = w * 1
+    opt = jtorch.optim.SGD([p], lr=0.1, differentiable=True)
+    p.grad = jtorch.ones(2)
+    with pytest.raises(NotImplementedError, match="differentiable=True"):
+        opt.step()
 
 
 @needs_torch
@@ -531,3 +565,55 @@ def test_public_names():
     from jtorch.optim.optimizer import Optimizer
     assert O.Optimizer is Optimizer
     assert not hasattr(O, "adam") and not hasattr(O, "optimizer")  # as torch.optim
+
+
+@needs_torch
+@pytest.mark.parametrize("name,kw", [("Adam", dict(lr=0.1, amsgrad=True)),
+                                     ("AdamW", dict(lr=0.1)),
+                                     ("SGD", dict(lr=0.1, momentum=0.9, weight_decay=0.1)),
+                                     ("RMSprop", dict(centered=True, momentum=0.5)),
+                                     ("Adagrad", dict(initial_accumulator_value=0.1)),
+                                     ("NAdam", {}), ("RAdam", {}), ("Adadelta", {}),
+                                     ("Rprop", {}), ("ASGD", {}), ("Adamax", {})])
+def test_complex_params(name, kw):
+    """Complex parameters are updated as their real view (PyTorch's view_as_real)."""
+    def f(torch):
+        p = torch.nn.Parameter(torch.tensor([1 + 2j, 3 - 1j]))
+        opt = getattr(torch.optim, name)([p], **kw)
+        for i in range(3):
+            p.grad = torch.tensor([0.5 - 1j, 0.25 + 0.5j * (i + 1)])
+            opt.step()
+        return p.detach(), dict(opt.state[p])
+    check(f, rtol=1e-5, atol=1e-6)
+
+
+@needs_torch
+def test_custom_optimizer_subclass():
+    """A user's Optimizer subclass with its own step() (plain tensor ops) works as in PyTorch:
+    hooks, state, state_dict."""
+    def f(torch):
+        class PlainSGD(torch.optim.Optimizer):
+            def __init__(self, params, lr=0.1):
+                super().__init__(params, {"lr": lr})
+
+            @torch.no_grad()
+            def step(self, closure=None):
+                for group in self.param_groups:
+                    for p in group["params"]:
+                        if p.grad is None:
+                            continue
+                        st = self.state[p]
+                        st["n"] = st.get("n", 0) + 1
+                        p.sub_(p.grad * group["lr"])
+                return None
+
+        w = torch.nn.Parameter(torch.tensor([1.0, -2.0]))
+        opt = PlainSGD([w])
+        log = []
+        opt.register_step_post_hook(lambda o, a, k: log.append("post"))
+        for _ in range(3):
+            opt.zero_grad()
+            (w * w).sum().backward()
+            opt.step()
+        return w.detach(), log, opt.state_dict(), repr(opt)
+    check(f)

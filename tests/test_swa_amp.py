@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import jtorch
-from oracle import TORCH, check, needs_torch, to_numpy
+from oracle import check, needs_torch, to_numpy
 
 
 def _module(torch):

@@ -108,7 +108,9 @@ def write_out(out, result, name):
             raise TypeError(f"{name}(): argument 'out' must be tuple of Tensors")
         for o, r in zip(out, result):
             write_out(o, r, name)
-        return type(result)(out) if hasattr(result, "_fields") else tuple(out)
+        # torch.return_types.X results come back as X_out, other tuples as plain tuples
+        out_type = getattr(type(result), "_out_type", None)
+        return out_type(out) if out_type is not None else tuple(out)
     if not isinstance(out, Tensor):
         raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
     if grad_mode.state.enabled and (out._rg or result._rg):

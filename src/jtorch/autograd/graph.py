@@ -399,18 +399,24 @@ def _node_vjp(plan, diff, ct_mask, linear, args):
 
     out, pull = jax.vjp(f, *[primals[i] for i in diff])
     it = iter(cts)
+    # PyTorch's complex gradients are the conjugates of JAX's vjp convention:
+    # torch_vjp(ct) = conj(jax_vjp(conj(ct))) (a no-op for real values)
     if plan.multi:
-        ct = tuple(next(it).astype(o.dtype) if m else jnp.zeros_like(o)
+        ct = tuple(_conj(next(it).astype(o.dtype)) if m else jnp.zeros_like(o)
                    for m, o in zip(ct_mask, out))
     else:
-        ct = next(it).astype(out.dtype)
-    return pull(ct)
+        ct = _conj(next(it).astype(out.dtype))
+    return tuple(_conj(g) for g in pull(ct))
 
 
 def _vjp_impl(*a):
     plan, diff, ct_mask, linear = a[-4:]
     grads = _node_vjp(plan, diff, ct_mask, linear, a[:-4])
     return tuple(grads) if len(grads) > 1 else grads[0]
+
+
+def _conj(x):
+    return jnp.conj(x) if jnp.iscomplexobj(x) else x
 
 
 def _vjp_prepare(sigs, static):

@@ -16,6 +16,7 @@ import jax.numpy as jnp
 from .._engine import core as engine
 from .._engine.core import sync
 from .._tensor import Tensor, make
+from ..autograd import grad_mode
 
 __all__ = ["fused_update", "STEP"]
 
@@ -83,6 +84,16 @@ def _hyper_input(v):
     return float(v)
 
 
+def _differentiable(p):
+    """``differentiable=True`` (step() under grad mode): PyTorch refuses leaf parameters that
+    require grad; recording the update for autograd is not supported here."""
+    if p._rg and p._fn is None:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
+                           "operation.")
+    raise NotImplementedError("torch.optim with differentiable=True: gradients through "
+                              "optimizer.step() are not supported by jtorch")
+
+
 def fused_update(opt):
     """Apply ``opt``'s update rule to all of its parameters that have a gradient: one engine
     op, its results written in place into the parameters and state tensors, then a sync."""
@@ -104,6 +115,8 @@ def fused_update(opt):
             opt._check_grad(p, group)
             state = opt._param_state(p, group)
             opt._check_capturable(p, group)
+            if group.get("differentiable") and grad_mode.state.enabled:
+                _differentiable(p)
             keys = opt._state_keys(group, state)
             g = p._grad
             for t in (p, g, *(state[k] for k in keys[0])):

@@ -19,9 +19,9 @@ from typing import NamedTuple
 import jax.numpy as jnp
 import optax
 
-__all__ = ["run_chain", "count", "torch_trace", "decoupled_weight_decay", "scale_by_torch_amsgrad", "scale_by_nadam",
-           "scale_by_torch_radam", "scale_by_torch_adagrad", "scale_by_torch_rprop",
-           "torch_asgd"]
+__all__ = ["run_chain", "count", "torch_trace", "decoupled_weight_decay",
+           "scale_by_torch_amsgrad", "scale_by_nadam", "scale_by_torch_radam",
+           "scale_by_torch_adagrad", "scale_by_torch_rprop", "torch_asgd"]
 
 
 def count(s):
