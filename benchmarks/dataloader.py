@@ -8,7 +8,9 @@ Workloads (batches of 64, --max-batches per round, best of --rounds, libraries a
 * ``tensor``:  an in-memory TensorDataset of N 28x28 float32 images + int64 labels
   (shuffle=True), num_workers 0 and 2.
 * ``python``:  a map-style dataset doing per-item Python/NumPy work (normalise an image,
-  build a dict sample with a tensor and a label), num_workers 0 and 2.
+  build a dict sample with a tensor (``torch.from_numpy``) and an int label), num_workers 0
+  and 2.
+* ``python-np``: the same returning the image as a numpy array (collation converts it).
 
 The loop only takes the batches (jtorch's batch tensors hold real arrays: the transfer is part
 of the time); ``--consume`` also runs an op on each (``x.sum()``, ``.item()`` every 50), which
@@ -19,6 +21,8 @@ busy machine PyTorch's intra-op threads can make its numbers erratic (try OMP_NU
 from __future__ import annotations
 
 import argparse
+import gc
+import multiprocessing
 import os
 import sys
 import time
@@ -44,7 +48,7 @@ def tensor_dataset(torch, images, labels):
     return torch.utils.data.TensorDataset(x, y)
 
 
-def python_dataset(torch, images, labels):
+def python_dataset(torch, images, labels, tensors=True):
     class Images(torch.utils.data.Dataset):
         def __init__(self):
             self.images = images
@@ -56,7 +60,8 @@ def python_dataset(torch, images, labels):
         def __getitem__(self, i):
             x = self.images[i].astype(np.float32) / 255.0
             x = (x - 0.5) / 0.5
-            return {"image": torch.from_numpy(x[None]), "label": int(self.labels[i])}
+            x = x[None]
+            return {"image": torch.from_numpy(x) if tensors else x, "label": int(self.labels[i])}
 
     return Images()
 
@@ -65,6 +70,7 @@ def run_epoch(torch, loader, max_batches, consume):
     n = 0
     total = None
     t0 = time.perf_counter()
+    c0 = time.process_time()
     for batch in loader:
         if consume:
             x = batch[0] if isinstance(batch, (list, tuple)) else batch["image"]
@@ -77,14 +83,16 @@ def run_epoch(torch, loader, max_batches, consume):
             break
     if total is not None:
         total.item()
-    return n / (time.perf_counter() - t0)
+    return n / (time.perf_counter() - t0), n / (time.process_time() - c0)
 
 
 def make_loader(lib_name, workload, workers, images, labels):
     import importlib
     torch = importlib.import_module(lib_name)
-    make = tensor_dataset if workload == "tensor" else python_dataset
-    ds = make(torch, images, labels)
+    if workload == "tensor":
+        ds = tensor_dataset(torch, images, labels)
+    else:
+        ds = python_dataset(torch, images, labels, tensors=workload == "python")
     kwargs = dict(batch_size=64, shuffle=SHUFFLE, num_workers=workers)
     if workers:
         kwargs["persistent_workers"] = True
@@ -99,10 +107,11 @@ def bench(libs, workload, workers, images, labels, max_batches, rounds, consume)
     for torch, loader in loaders.values():
         for _ in range(2):  # warm-up: workers start, caches fill, programs compile
             run_epoch(torch, loader, min(max_batches, 20), consume)
-    best = {lib: 0.0 for lib in libs}
+    best = {lib: (0.0, 0.0) for lib in libs}
     for _ in range(rounds):
         for lib, (torch, loader) in loaders.items():
-            best[lib] = max(best[lib], run_epoch(torch, loader, max_batches, consume))
+            wall, cpu = run_epoch(torch, loader, max_batches, consume)
+            best[lib] = (max(best[lib][0], wall), max(best[lib][1], cpu))
     return best
 
 
@@ -112,6 +121,8 @@ def main():
     p.add_argument("--max-batches", type=int, default=400, help="batches timed per round")
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--quick", action="store_true", help="--max-batches 100 --rounds 2")
+    p.add_argument("--workloads", nargs="+", default=["tensor", "python", "python-np"])
+    p.add_argument("--workers", nargs="+", type=int, default=[0, 2])
     p.add_argument("--libs", nargs="+", default=["torch", "jtorch"])
     p.add_argument("--no-shuffle", action="store_true", help="sequential order")
     p.add_argument("--consume", action="store_true",
@@ -125,19 +136,30 @@ def main():
     warnings.filterwarnings("ignore", message=r"os\.fork\(\) was called")
     images, labels = make_data(args.n)
     rows = []
-    for workload in ("tensor", "python"):
-        for workers in (0, 2):
+    for workload in args.workloads:
+        for workers in args.workers:
             res = bench(args.libs, workload, workers, images, labels, args.max_batches,
                         args.rounds, args.consume)
             rows.append((workload, workers, res))
+            gc.collect()  # the loaders' workers are gone before the next case starts
+            for child in multiprocessing.active_children():
+                child.join(5)
     libs = args.libs
-    print(f"{'workload':<10}{'workers':>8}" + "".join(f"{lib + ' b/s':>14}" for lib in libs)
-          + (f"{'jtorch/torch':>14}" if {"torch", "jtorch"} <= set(libs) else ""))
+    both = {"torch", "jtorch"} <= set(libs)
+    print("batches/s: wall clock | main-process CPU time (less sensitive to a busy machine)")
+    print(f"{'workload':<10}{'workers':>8}" + "".join(f"{lib + ' wall':>13}" for lib in libs)
+          + (f"{'ratio':>8}" if both else "") + "".join(f"{lib + ' cpu':>13}" for lib in libs)
+          + (f"{'ratio':>8}" if both else ""))
     for workload, workers, res in rows:
-        line = f"{workload:<10}{workers:>8}" + "".join(f"{res[lib]:>14.0f}" for lib in libs)
-        if {"torch", "jtorch"} <= set(libs):
-            line += f"{res['jtorch'] / res['torch']:>14.2f}"
+        line = f"{workload:<10}{workers:>8}" + "".join(f"{res[lib][0]:>13.0f}" for lib in libs)
+        if both:
+            line += f"{res['jtorch'][0] / res['torch'][0]:>8.2f}"
+        line += "".join(f"{res[lib][1]:>13.0f}" for lib in libs)
+        if both:
+            line += f"{res['jtorch'][1] / res['torch'][1]:>8.2f}"
         print(line)
+    if both:
+        print("ratio: jtorch / PyTorch (>= 1.0: jtorch at least as fast)")
 
 
 if __name__ == "__main__":

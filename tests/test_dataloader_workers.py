@@ -59,14 +59,16 @@ def _samples(torch, kind):
             if kind == "new_tensor":
                 return torch.tensor([i, i * i]), torch.from_numpy(np.arange(3.0) + i)
             if kind == "view":
-                return self.data.select(0, i)  # a view of the parent's tensor
+                return self.data[i]  # a view of the parent's tensor
+            if kind == "views":
+                return self.data[i, 1:], self.data.t()[:, i]
             raise AssertionError(kind)
 
     return Samples()
 
 
 @needs_torch
-@pytest.mark.parametrize("kind", ["dict", "numpy", "new_tensor", "view"])
+@pytest.mark.parametrize("kind", ["dict", "numpy", "new_tensor", "view", "views"])
 def test_same_batches_as_torch(kind):
     same_as_torch(lambda torch, **kw: list(torch.utils.data.DataLoader(
         _samples(torch, kind), batch_size=3, **kw)))
@@ -310,3 +312,11 @@ def test_spawn_workers_run_jtorch():
     loader = DataLoader(_JaxInWorker(), batch_size=2, num_workers=1,
                         multiprocessing_context="spawn")
     assert [b.tolist() for b in loader] == [[[0.0], [2.0]], [[4.0], [6.0]]]
+
+
+def test_unpicklable_worker_arguments_with_spawn():
+    loader = DataLoader(list(range(4)), num_workers=1, multiprocessing_context="spawn",
+                        worker_init_fn=lambda wid: None)
+    with pytest.warns(UserWarning, match="Got pickle error when attempting to start a worker"):
+        with pytest.raises((AttributeError, TypeError, pickle.PicklingError)):
+            iter(loader)

@@ -106,24 +106,35 @@ def _adopt(a: np.ndarray, dtype) -> Tensor:
     return make(value, tuple(a.shape), dtype)
 
 
-def _is_host(t: Tensor) -> bool:
-    """True if ``t``'s values are in host memory (no JAX work to read them)."""
-    return type(t._st.value) is np.ndarray and not t._rg
+def _stack_host(batch, in_worker):
+    """``torch.stack(batch, 0)`` computed with NumPy (same checks, promotion and result), or
+    None when the samples are not all host values (then ``torch.stack`` does it).
 
-
-def _stack_host(batch) -> Tensor:
-    """``torch.stack(batch, 0)`` computed with NumPy (same checks, promotion and result)."""
+    Host values: in the main process, samples whose storage is a numpy array (e.g.
+    ``torch.from_numpy``) and that do not require grad; in a worker, every sample.
+    """
     first = batch[0]
     shape = first._shape
     dtype = first._dtype
+    views = []
+    append = views.append
     for i, t in enumerate(batch):
+        v = t._st.value
+        if type(v) is not np.ndarray or t._rg:
+            if not in_worker:
+                return None
+            v = t._numpy_view()
+        elif t._view is not None:
+            v = t._numpy_view()
+        append(v)
         if t._shape != shape:
             raise RuntimeError(f"stack expects each tensor to be equal size, but got "
                                f"{list(shape)} at entry 0 and {list(t._shape)} at entry {i}")
         if t._dtype is not dtype:
             dtype = D.promote_types(dtype, t._dtype)
     out = empty_aligned((len(batch),) + tuple(shape), dtype.np)
-    np.stack([t._numpy_view() for t in batch], out=out, casting="unsafe")
+    for i, v in enumerate(views):
+        out[i] = v
     return host_tensor(out, dtype)
 
 
@@ -232,9 +243,8 @@ def collate(batch, *, collate_fn_map: dict[type | tuple[type, ...], Callable] | 
 
 def collate_tensor_fn(batch, *, collate_fn_map=None):
     """Stack tensors along a new first dimension (``torch.stack(batch, 0)``)."""
-    if _in_worker() or all(_is_host(t) for t in batch):
-        return _stack_host(batch)
-    return torch.stack(batch, 0)
+    out = _stack_host(batch, _in_worker())
+    return torch.stack(batch, 0) if out is None else out
 
 
 def collate_numpy_array_fn(batch, *, collate_fn_map=None):
@@ -242,7 +252,37 @@ def collate_numpy_array_fn(batch, *, collate_fn_map=None):
     elem = batch[0]
     if np_str_obj_array_pattern.search(elem.dtype.str) is not None:
         raise TypeError(default_collate_err_msg_format.format(elem.dtype))
+    if collate_fn_map is not None and collate_fn_map.get(Tensor) is collate_tensor_fn:
+        out = _stack_numpy(batch)
+        if out is not None:
+            return out
     return collate([torch.as_tensor(b) for b in batch], collate_fn_map=collate_fn_map)
+
+
+def _stack_numpy(batch):
+    """``torch.stack([torch.as_tensor(a) for a in batch])`` without the per-array tensors, for
+    writeable native-order arrays of one dtype jtorch has; None otherwise (the general path
+    then gives PyTorch's warnings and errors)."""
+    first = batch[0]
+    dt = first.dtype
+    for a in batch:
+        if not isinstance(a, np.ndarray) or a.dtype != dt or not a.flags.writeable:
+            return None
+    if not dt.isnative:
+        return None
+    try:
+        dtype = D.from_np(dt)
+    except (TypeError, KeyError, ValueError):
+        return None
+    shape = first.shape
+    for i, a in enumerate(batch):
+        if a.shape != shape:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got "
+                               f"{list(shape)} at entry 0 and {list(a.shape)} at entry {i}")
+    out = empty_aligned((len(batch),) + shape, dt)
+    for i, a in enumerate(batch):
+        out[i] = a
+    return host_tensor(out, dtype)
 
 
 def collate_numpy_scalar_fn(batch, *, collate_fn_map=None):
