@@ -457,3 +457,24 @@ def test_functional_call_tied_and_strict():
         return y, err
 
     check(run)
+
+
+# --------------------------------------------------------------------------------------------
+# fusion
+
+def test_fuse_linear_bn_eval():
+    def run(lib):
+        lin = _net(lib)[0].eval()
+        bn = lib.nn.BatchNorm1d(4)
+        bn(lib.tensor(rnd(6, 4, seed=3)))
+        bn.eval()
+        fused = lib.nn.utils.fuse_linear_bn_eval(lin, bn)
+        x = lib.tensor(rnd(2, 3, seed=5))
+        return fused(x), bn(lin(x)), type(fused.weight).__name__, fused.weight.requires_grad
+
+    check(run, rtol=1e-5, atol=1e-6)
+
+
+def test_fuse_requires_eval():
+    check(lambda lib: lib.nn.utils.fuse_linear_bn_eval(lib.nn.Linear(2, 2),
+                                                       lib.nn.BatchNorm1d(2)), message=True)
