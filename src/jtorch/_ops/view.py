@@ -875,6 +875,12 @@ def as_strided(input, size, stride, storage_offset=None):
                            f"{input._dtype.itemsize} requiring a storage size of "
                            f"{need * input._dtype.itemsize} are out of bounds for storage of size "
                            f"{n * input._dtype.itemsize}")
+    if input._view is None and input._offset == 0 and input.is_contiguous():
+        # a base tensor: its flattened value is the storage, so autograd can follow
+        flat = make_view(input, RESHAPE, ((n,),)) if input.ndim != 1 else input
+        return make_view(flat, AS_STRIDED, (size, stride, offset))
+    if input._rg and grad_mode.state.enabled:
+        raise NotImplementedError("Tensor.as_strided on a view of a tensor that requires grad")
     base = _alias(input)
     base._view = None
     base._shape = tuple(base_shape)
@@ -882,10 +888,7 @@ def as_strided(input, size, stride, storage_offset=None):
     base._offset = 0
     base._base_ = input._base_ if input._base_ is not None else input
     flat = make_view(base, RESHAPE, ((n,),)) if len(base_shape) != 1 else base
-    out = make_view(flat, AS_STRIDED, (size, stride, offset))
-    if input._rg:
-        out._base_ = input._base_ if input._base_ is not None else input
-    return out
+    return make_view(flat, AS_STRIDED, (size, stride, offset))
 
 
 @register(function=False)
@@ -972,3 +975,139 @@ Tensor.T = property(_prop_T, doc="This tensor with its dimensions reversed (a vi
 Tensor.mT = property(_prop_mT, doc="A view with the last two dimensions transposed.")
 Tensor.H = property(_prop_H, doc="The conjugate transpose of a matrix (a view).")
 Tensor.mH = property(_prop_mH, doc="The conjugate transpose of the last two dimensions.")
+
+
+# --------------------------------------------------------------------------------------------
+# in-place view ops: the tensor itself takes the view's sizes and strides (same storage)
+
+def _inplace_view_op(op, grad):
+    return ViewOp(op.name + "_", op.impl, op.meta, update=op.update, grad=grad)
+
+
+_T_INPLACE = _inplace_view_op(T_OP, "TBackward1")
+_TRANSPOSE_INPLACE = _inplace_view_op(TRANSPOSE, "TransposeBackward1")
+_SQUEEZE_INPLACE = _inplace_view_op(SQUEEZE, "SqueezeBackward3")
+_SQUEEZE_DIM_INPLACE = _inplace_view_op(SQUEEZE, "SqueezeBackward4")
+_UNSQUEEZE_INPLACE = _inplace_view_op(UNSQUEEZE, "UnsqueezeBackward1")
+_AS_STRIDED_INPLACE = _inplace_view_op(AS_STRIDED, "AsStridedBackward1")
+
+
+def _become(self, v):
+    """``self`` takes the view ``v``'s metadata and history (an in-place view op)."""
+    from ._inplace import check_inplace
+    check_inplace(self)
+    self._view = v._view
+    self._shape = v._shape
+    self._stride = v._stride
+    self._offset = v._offset
+    self._vc = None
+    self._vver = -1
+    if v._fn is not None:
+        self._fn = v._fn
+        self._out_nr = 0
+    return self
+
+
+@register("t_", function=False)
+def t_(self):
+    """Transpose this (<= 2-d) tensor in place (a metadata change)."""
+    v = t(self)
+    return _become(self, _remake(self, v, _T_INPLACE))
+
+
+@register("transpose_", function=False, aliases=("swapaxes_", "swapdims_"))
+def transpose_(self, dim0, dim1):
+    v = transpose(self, dim0, dim1)
+    return _become(self, _remake(self, v, _TRANSPOSE_INPLACE))
+
+
+@register("squeeze_", function=False)
+def squeeze_(self, dim=None):
+    v = squeeze(self, dim)
+    return _become(self, _remake(self, v, _SQUEEZE_INPLACE if dim is None else
+                                 _SQUEEZE_DIM_INPLACE))
+
+
+@register("unsqueeze_", function=False)
+def unsqueeze_(self, dim):
+    v = unsqueeze(self, dim)
+    return _become(self, _remake(self, v, _UNSQUEEZE_INPLACE))
+
+
+@register("as_strided_", function=False)
+def as_strided_(self, size, stride, storage_offset=None):
+    v = as_strided(self, size, stride, storage_offset)
+    if v._fn is not None and self._rg:
+        v = make_view(_flat_of(self), _AS_STRIDED_INPLACE, v._view[-1][1])
+    return _become(self, v)
+
+
+def _flat_of(t):
+    n = 1
+    for d in t._shape:
+        n *= d
+    return make_view(t, RESHAPE, ((n,),)) if t.ndim != 1 else t
+
+
+def _remake(self, v, inplace_op):
+    """The same view as ``v`` (made by the out-of-place op) recorded with the in-place op's
+    grad_fn name."""
+    op, static = v._view[-1]
+    if self._rg and grad_mode.state.enabled:
+        return make_view(self, inplace_op, static)
+    return v
+
+
+@register("resize_", function=False)
+def resize_(self, *sizes, memory_format=None):
+    """Give this tensor new sizes (contiguous), keeping its data in memory order; growing past
+    the storage reallocates it."""
+    from ._util import parse_size
+    from ._inplace import check_inplace
+    from .._tensor import _assign_storage
+    check_inplace(self)
+    size = parse_size(sizes)
+    st = self._st
+    if type(st.value) is np.ndarray:
+        if size == self._shape:
+            return self
+        raise RuntimeError("Trying to resize storage that is not resizable")
+    n = 1
+    for s in size:
+        n *= s
+    base_shape = engine.shape_dtype(st.value)[0]
+    total = 1
+    for s in base_shape:
+        total *= s
+    if self._offset + n <= total and st.base_strides is None:
+        v = as_strided(self, size, contiguous_strides(size), self._offset)
+        self._view = v._view
+        self._shape = v._shape
+        self._stride = v._stride
+        self._offset = v._offset
+        self._vc = None
+        self._vver = -1
+        return self
+    # grow: a new storage holding the old elements (in memory order) followed by zeros
+    from .creation import zeros
+    from .shape import cat
+    with grad_mode.no_grad():
+        if st.base_strides is None and total > self._offset:
+            # the storage's elements from this tensor's offset on, in memory order
+            flat = as_strided(self, (total - self._offset,), (1,), self._offset).clone()
+        else:
+            flat = self.contiguous().reshape(-1) if self.numel() else None
+        pad = zeros(n - (flat.numel() if flat is not None else 0), dtype=self._dtype)
+        new = (cat([flat, pad]) if flat is not None else pad).reshape(size)
+    ver = self._ver
+    _assign_storage(self, new)
+    self._view = None
+    self._base_ = None
+    self._ver = ver
+    ver[0] += 1
+    return self
+
+
+@register("resize_as_", function=False)
+def resize_as_(self, the_template, memory_format=None):
+    return resize_(self, *the_template.shape)
