@@ -21,13 +21,13 @@ from .._engine import core as engine
 from . import _inplace
 from ._registry import register
 from ._util import wrap_dim
+from .linalg import mm_precision
 from .nn_norm import vector_norm_body
 
 __all__ = ["total_norm", "clip_by_total_norm", "clip_grad_norm", "clip_values",
            "weight_norm_interface", "norm_except_dim", "spectral_power_iteration",
            "spectral_normalize", "orthogonal_map", "make_orthogonal", "householder_right_inverse"]
 
-_HIGHEST = lax.Precision.HIGHEST
 
 
 def _cast(x, dt):
@@ -206,11 +206,11 @@ def _power_impl(w, u, v, dim, n_iter, eps, v_first):
     m = _to_matrix(w, dim)
     for _ in range(n_iter):
         if v_first:  # the old hook API updates v then u
-            v = _normalize_vec(jnp.matmul(m.T, u, precision=_HIGHEST), eps)
-            u = _normalize_vec(jnp.matmul(m, v, precision=_HIGHEST), eps)
+            v = _normalize_vec(jnp.matmul(m.T, u, precision=mm_precision()), eps)
+            u = _normalize_vec(jnp.matmul(m, v, precision=mm_precision()), eps)
         else:
-            u = _normalize_vec(jnp.matmul(m, v, precision=_HIGHEST), eps)
-            v = _normalize_vec(jnp.matmul(m.T, u, precision=_HIGHEST), eps)
+            u = _normalize_vec(jnp.matmul(m, v, precision=mm_precision()), eps)
+            v = _normalize_vec(jnp.matmul(m.T, u, precision=mm_precision()), eps)
     return u, v
 
 
@@ -225,7 +225,7 @@ def spectral_power_iteration(weight, u, v, dim, n_iter, eps, v_first=False):
 
 def _sn_impl(w, u, v, dim):
     m = _to_matrix(w, dim)
-    sigma = jnp.dot(u, jnp.matmul(m, v, precision=_HIGHEST), precision=_HIGHEST)
+    sigma = jnp.dot(u, jnp.matmul(m, v, precision=mm_precision()), precision=mm_precision())
     return w / sigma
 
 
@@ -266,7 +266,7 @@ def _orth_impl(x, *rest):
         q = q * jnp.diagonal(x, axis1=-2, axis2=-1).astype(jnp.int32).astype(x.dtype)[..., None,
                                                                                       :]
     if base:
-        q = jnp.matmul(base[0], q, precision=_HIGHEST)
+        q = jnp.matmul(base[0], q, precision=mm_precision())
     if transposed:
         q = jnp.swapaxes(q, -1, -2)
     return q
@@ -280,7 +280,7 @@ def _householder_product(a, tau):
     q = jnp.broadcast_to(jnp.eye(n, dtype=a.dtype), a.shape[:-2] + (n, n))
     for i in range(k):
         v = jnp.where(rows > i, a[..., :, i], jnp.where(rows == i, 1, 0).astype(a.dtype))
-        qv = jnp.einsum("...ij,...j->...i", q, v, precision=_HIGHEST)
+        qv = jnp.einsum("...ij,...j->...i", q, v, precision=mm_precision())
         q = q - tau[..., i, None, None] * qv[..., :, None] * jnp.conj(v)[..., None, :]
     return q[..., :k]
 
