@@ -462,6 +462,17 @@ def test_dropout_statistics(p):
     np.testing.assert_allclose(y[kept], 1 / (1 - p), rtol=1e-6)
 
 
+def test_inplace_dropout_backward():
+    x = jtorch.ones(50, 40, requires_grad=True)
+    y = x * 1
+    _F(jtorch).dropout(y, 0.5, inplace=True)
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), y.detach().numpy())
+    z = x * 1
+    jtorch.nn.Dropout2d(0.5, inplace=True)(z.view(50, 40, 1))
+    z.sum().backward()
+
+
 def test_dropout_grad_uses_same_mask():
     x = jtorch.ones(50, 40, requires_grad=True)
     y = _F(jtorch).dropout(x, 0.5)

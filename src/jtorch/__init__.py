@@ -35,6 +35,7 @@ from ._import_hook import install_as_torch  # noqa: E402
 from . import serialization  # noqa: E402
 from .serialization import load, save  # noqa: E402
 from . import return_types  # noqa: E402
+from . import func  # noqa: E402
 
 float = float32  # noqa: A001
 double = float64

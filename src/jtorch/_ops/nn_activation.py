@@ -40,6 +40,7 @@ from .nn_padding import *  # noqa: F401,F403,E402
 from .nn_padding import __all__ as _padding_all  # noqa: E402
 from .nn_distance import *  # noqa: F401,F403,E402
 from .nn_distance import __all__ as _distance_all  # noqa: E402
+from . import nn_param  # noqa: F401,E402  (torch.norm_except_dim, torch._weight_norm)
 
 __all__ = [
     "relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "prelu", "rrelu", "rrelu_", "elu",

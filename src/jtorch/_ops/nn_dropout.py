@@ -53,10 +53,11 @@ def _dropout_prepare(sigs, static):
     return (ct.np, rt.np, feature, alpha)
 
 
+# the backward needs only the mask (from the key), not the input: in-place dropout is fine
 _DROPOUT = engine.Op("dropout", _dropout_impl, prepare=_dropout_prepare, grad="MulBackward0",
-                     nondiff=(1,))
+                     nondiff=(1,), saves=())
 _ALPHA_DROPOUT = engine.Op("alpha_dropout", _dropout_impl, prepare=_dropout_prepare,
-                           grad="AddBackward0", nondiff=(1,))
+                           grad="AddBackward0", nondiff=(1,), saves=())
 
 
 def _check_p(p):

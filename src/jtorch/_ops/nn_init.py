@@ -109,8 +109,8 @@ def init_uniform(t, a, b, generator):
     """Values from U(a, b) with ``t``'s shape and dtype."""
     _floating(t, "check_uniform_bounds")
     if a > b:
-        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a} > "
-                           f"to={b}")
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
+                           f"from={a:g} > to={b:g}")
     key = _random.next_key(generator)
     return dispatch_nograd(_UNIFORM, (key, float(a), float(b)), _shape_dtype(t), t.device)
 
@@ -119,7 +119,7 @@ def init_normal(t, mean, std, generator):
     """Values from N(mean, std^2) with ``t``'s shape and dtype."""
     _floating(t, "normal_kernel_cpu")
     if std < 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
     key = _random.next_key(generator)
     return dispatch_nograd(_NORMAL, (key, float(mean), float(std)), _shape_dtype(t), t.device)
 

@@ -15,10 +15,10 @@ from .. import _promotion as P
 from .._dispatch import dispatch
 from .._engine import core as engine
 from ._registry import register
+from .linalg import cpp_name as _cpp, mm_precision
 
 __all__ = ["linear", "bilinear"]
 
-_HIGHEST = lax.Precision.HIGHEST
 
 
 def _cast(x, dt):
@@ -27,17 +27,6 @@ def _cast(x, dt):
 
 def _short(dt):
     return D._short(dt)
-
-
-_CPP = {"float32": "float", "float64": "double", "float16": "c10::Half",
-        "bfloat16": "c10::BFloat16", "int64": "long int", "int32": "int", "int16": "short int",
-        "int8": "signed char", "uint8": "unsigned char", "bool": "bool",
-        "complex64": "c10::complex<float>", "complex128": "c10::complex<double>"}
-
-
-def _cpp(dt):
-    """A dtype as C++ names it in some of PyTorch's messages (``float``, ``double``)."""
-    return _CPP.get(dt._name, dt._name)
 
 
 def _expand_error(bias_shape, target):
@@ -104,10 +93,10 @@ def _linear_prepare(sigs, static):
 def _linear_impl(x, w, *rest):
     *b, ct, rt, matrix = rest
     if not matrix:
-        return _cast(jnp.matmul(_cast(x, ct), _cast(w, ct), precision=_HIGHEST), rt)
+        return _cast(jnp.matmul(_cast(x, ct), _cast(w, ct), precision=mm_precision()), rt)
     lead = x.shape[:-1]
     x2 = _cast(x, ct).reshape((-1, x.shape[-1]))
-    y = jnp.matmul(x2, _cast(w, ct).T, precision=_HIGHEST)
+    y = jnp.matmul(x2, _cast(w, ct).T, precision=mm_precision())
     if b:
         y = y + jnp.broadcast_to(_cast(b[0], ct), y.shape)
     return _cast(y.reshape(lead + (w.shape[0],)), rt)
@@ -173,7 +162,7 @@ def _bilinear_prepare(sigs, static):
 def _bilinear_impl(x1, x2, w, *rest):
     *b, ct, rt = rest
     y = jnp.einsum("...i,oij,...j->...o", _cast(x1, ct), _cast(w, ct), _cast(x2, ct),
-                   precision=_HIGHEST)
+                   precision=mm_precision())
     if b:
         y = y + _cast(b[0], ct)
     return _cast(y, rt)

@@ -20,6 +20,7 @@ from .._dispatch import dispatch
 from .._engine import core as engine
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
+from . import _inplace
 from ._registry import register
 from ._util import wrap_dim
 
@@ -120,10 +121,11 @@ def _momentum_input(momentum):
 
 
 def _update_running(running_mean, running_var, new_mean, new_var):
-    # the running statistics are buffers updated in place, as PyTorch's kernel does
+    # the running statistics are buffers updated in place, as PyTorch's kernel does (the new
+    # values are outputs of the same op: no extra op, the buffers' versions are bumped)
     with no_grad():
-        running_mean.copy_(new_mean)
-        running_var.copy_(new_var)
+        _inplace.assign(running_mean, new_mean)
+        _inplace.assign(running_var, new_var)
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,

@@ -1,6 +1,7 @@
 """Hook plumbing shared by nn.Module: RemovableHandle and BackwardHook (torch.utils.hooks)."""
 from __future__ import annotations
 
+import functools
 import warnings
 import weakref
 from collections import OrderedDict
@@ -8,7 +9,11 @@ from collections import OrderedDict
 from ..._tensor import Tensor
 from ...autograd import grad_mode
 
-__all__ = ["RemovableHandle", "BackwardHook"]
+__all__ = ["RemovableHandle", "BackwardHook", "register_module_forward_hook",
+           "register_module_forward_pre_hook", "register_module_backward_hook",
+           "register_module_full_backward_hook", "register_module_full_backward_pre_hook",
+           "register_module_buffer_registration_hook", "register_module_module_registration_hook",
+           "register_module_parameter_registration_hook"]
 
 
 class RemovableHandle:
@@ -182,3 +187,201 @@ class BackwardHook:
         self.n_outputs = len(args)
         self.output_tensors_index = idx
         return res if is_tuple else res[0]
+
+
+# --------------------------------------------------------------------------------------------
+# global hooks (every module's calls and registrations)
+
+_global_buffer_registration_hooks: dict = OrderedDict()
+_global_module_registration_hooks: dict = OrderedDict()
+_global_parameter_registration_hooks: dict = OrderedDict()
+_global_backward_pre_hooks: dict = OrderedDict()
+_global_backward_hooks: dict = OrderedDict()
+_global_is_full_backward_hook = None
+_global_forward_pre_hooks: dict = OrderedDict()
+_global_forward_hooks: dict = OrderedDict()
+_global_forward_hooks_always_called: dict = OrderedDict()
+_global_forward_hooks_with_kwargs: dict = OrderedDict()
+
+
+class _WrappedHook:
+    """A hook called with its module first (held weakly), or as is."""
+
+    def __init__(self, hook, module=None):
+        self.hook = hook
+        functools.update_wrapper(self, hook)
+        self.with_module = False
+        if module is not None:
+            self.module = weakref.ref(module)
+            self.with_module = True
+
+    def __call__(self, *args, **kwargs):
+        if self.with_module:
+            module = self.module()
+            if module is None:
+                raise RuntimeError("You are trying to call the hook of a dead Module!")
+            return self.hook(module, *args, **kwargs)
+        return self.hook(*args, **kwargs)
+
+    def __getstate__(self):
+        result = {"hook": self.hook, "with_module": self.with_module}
+        if self.with_module:
+            result["module"] = self.module()
+        return result
+
+    def __setstate__(self, state):
+        self.hook = state["hook"]
+        self.with_module = state["with_module"]
+        if self.with_module:
+            if state["module"] is None:
+                raise RuntimeError("You are trying to revive the hook of a dead Module!")
+            self.module = weakref.ref(state["module"])
+
+
+# --------------------------------------------------------------------------------------------
+# global hooks
+
+
+def register_module_buffer_registration_hook(hook):
+    """A hook ``hook(module, name, buffer)`` run by every ``register_buffer``."""
+    handle = RemovableHandle(_global_buffer_registration_hooks)
+    _global_buffer_registration_hooks[handle.id] = hook
+    return handle
+
+
+def register_module_module_registration_hook(hook):
+    """A hook ``hook(module, name, submodule)`` run by every submodule registration."""
+    handle = RemovableHandle(_global_module_registration_hooks)
+    _global_module_registration_hooks[handle.id] = hook
+    return handle
+
+
+def register_module_parameter_registration_hook(hook):
+    """A hook ``hook(module, name, param)`` run by every ``register_parameter``."""
+    handle = RemovableHandle(_global_parameter_registration_hooks)
+    _global_parameter_registration_hooks[handle.id] = hook
+    return handle
+
+
+def register_module_forward_pre_hook(hook):
+    """A forward pre-hook common to all modules."""
+    handle = RemovableHandle(_global_forward_pre_hooks)
+    _global_forward_pre_hooks[handle.id] = hook
+    return handle
+
+
+def register_module_forward_hook(hook, *, with_kwargs=False, always_call=False):
+    """A forward hook common to all modules."""
+    handle = RemovableHandle(_global_forward_hooks,
+                             extra_dict=_global_forward_hooks_always_called)
+    _global_forward_hooks[handle.id] = hook
+    if with_kwargs:
+        _global_forward_hooks_with_kwargs[handle.id] = True
+    if always_call:
+        _global_forward_hooks_always_called[handle.id] = True
+    return handle
+
+
+def register_module_backward_hook(hook):
+    """A (deprecated, non-full) backward hook common to all modules."""
+    global _global_is_full_backward_hook
+    if _global_is_full_backward_hook is True:
+        raise RuntimeError("Cannot use both regular backward hooks and full backward hooks as a "
+                           "global Module hook. Please use only one of them.")
+    _global_is_full_backward_hook = False
+    handle = RemovableHandle(_global_backward_hooks)
+    _global_backward_hooks[handle.id] = hook
+    return handle
+
+
+def register_module_full_backward_pre_hook(hook):
+    """A backward pre-hook common to all modules."""
+    handle = RemovableHandle(_global_backward_pre_hooks)
+    _global_backward_pre_hooks[handle.id] = hook
+    return handle
+
+
+def register_module_full_backward_hook(hook):
+    """A full backward hook common to all modules."""
+    global _global_is_full_backward_hook
+    if _global_is_full_backward_hook is False:
+        raise RuntimeError("Cannot use both regular backward hooks and full backward hooks as a "
+                           "global Module hook. Please use only one of them.")
+    _global_is_full_backward_hook = True
+    handle = RemovableHandle(_global_backward_hooks)
+    _global_backward_hooks[handle.id] = hook
+    return handle
+
+
+def warn_non_full_backward_hook(inputs, result, grad_fn):
+    """PyTorch's warnings for the old backward hooks where they would miss gradients."""
+    if not isinstance(result, Tensor):
+        if not (isinstance(result, tuple) and all(isinstance(r, Tensor) for r in result)):
+            warnings.warn(
+                "Using non-full backward hooks on a Module that does not return a single "
+                "Tensor or a tuple of Tensors is deprecated and will be removed in future "
+                "versions. This hook will be missing some of the grad_output. Please use "
+                "register_full_backward_hook to get the documented behavior.",
+                FutureWarning, stacklevel=2)
+            return
+    else:
+        result = (result,)
+    if not isinstance(inputs, Tensor):
+        if not (isinstance(inputs, tuple) and all(isinstance(i, Tensor) for i in inputs)):
+            warnings.warn(
+                "Using non-full backward hooks on a Module that does not take as input a "
+                "single Tensor or a tuple of Tensors is deprecated and will be removed in "
+                "future versions. This hook will be missing some of the grad_input. Please "
+                "use register_full_backward_hook to get the documented behavior.",
+                FutureWarning, stacklevel=2)
+            return
+    else:
+        inputs = (inputs,)
+    out_grad_fn = {r.grad_fn for r in result if r.grad_fn is not None}
+    if len(out_grad_fn) == 0 or (len(out_grad_fn) == 1 and grad_fn not in out_grad_fn):
+        warnings.warn(
+            "Using a non-full backward hook when outputs are nested in python data structure "
+            "is deprecated and will be removed in future versions. This hook will be missing "
+            "some grad_output.", FutureWarning, stacklevel=2)
+    elif len(out_grad_fn) > 1:
+        warnings.warn(
+            "Using a non-full backward hook when outputs are generated by different autograd "
+            "Nodes is deprecated and will be removed in future versions. This hook will be "
+            "missing some grad_output. Please use register_full_backward_hook to get the "
+            "documented behavior.", FutureWarning, stacklevel=2)
+    else:
+        inputs_grad_fn = {i.grad_fn for i in inputs if i.grad_fn is not None}
+        next_functions = {n[0] for n in grad_fn.next_functions}
+        if inputs_grad_fn != next_functions:
+            warnings.warn(
+                "Using a non-full backward hook when the forward contains multiple autograd "
+                "Nodes is deprecated and will be removed in future versions. This hook will "
+                "be missing some grad_input. Please use register_full_backward_hook to get "
+                "the documented behavior.", FutureWarning, stacklevel=2)
+
+
+def run_always_called_hooks(module, args, kwargs, result, called):
+    """After forward raised: the forward hooks registered with ``always_call=True``."""
+    for hook_id, hook in _global_forward_hooks.items():
+        if hook_id in _global_forward_hooks_always_called and hook_id not in called:
+            try:
+                out = hook(module, args, result)
+                if out is not None:
+                    result = out
+            except Exception as e:  # noqa: BLE001  (silenced as PyTorch does)
+                warnings.warn("global module forward hook with ``always_call=True`` raised "
+                              "an exception that was silenced as another error was raised "
+                              f"in forward: {str(e)}", stacklevel=2)
+    for hook_id, hook in module._forward_hooks.items():
+        if hook_id in module._forward_hooks_always_called and hook_id not in called:
+            try:
+                if hook_id in module._forward_hooks_with_kwargs:
+                    out = hook(module, args, kwargs, result)
+                else:
+                    out = hook(module, args, result)
+                if out is not None:
+                    result = out
+            except Exception as e:  # noqa: BLE001  (silenced as PyTorch does)
+                warnings.warn("module forward hook with ``always_call=True`` raised an "
+                              "exception that was silenced as another error was raised in "
+                              f"forward: {str(e)}", stacklevel=2)

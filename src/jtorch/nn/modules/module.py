@@ -5,34 +5,31 @@ Behaviour, messages and hook semantics follow ``torch/nn/modules/module.py``.
 """
 from __future__ import annotations
 
-import functools
 import itertools
 import warnings
-import weakref
 from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 
 from ..._tensor import Tensor
 from ...autograd import grad_mode
 from ..parameter import Buffer, Parameter, is_lazy
-from ._hooks import BackwardHook, RemovableHandle
+from . import _hooks as _hk
+from ._hooks import (  # noqa: F401  (PyTorch's names in torch.nn.modules.module)
+    BackwardHook, RemovableHandle, _WrappedHook, _global_backward_hooks,
+    _global_backward_pre_hooks, _global_buffer_registration_hooks, _global_forward_hooks,
+    _global_forward_hooks_always_called, _global_forward_hooks_with_kwargs,
+    _global_forward_pre_hooks, _global_module_registration_hooks,
+    _global_parameter_registration_hooks, register_module_backward_hook,
+    register_module_buffer_registration_hook, register_module_forward_hook,
+    register_module_forward_pre_hook, register_module_full_backward_hook,
+    register_module_full_backward_pre_hook, register_module_module_registration_hook,
+    register_module_parameter_registration_hook)
 
 __all__ = ["Module", "register_module_forward_hook", "register_module_forward_pre_hook",
            "register_module_backward_hook", "register_module_full_backward_hook",
            "register_module_full_backward_pre_hook", "register_module_buffer_registration_hook",
            "register_module_module_registration_hook",
            "register_module_parameter_registration_hook"]
-
-_global_buffer_registration_hooks: dict = OrderedDict()
-_global_module_registration_hooks: dict = OrderedDict()
-_global_parameter_registration_hooks: dict = OrderedDict()
-_global_backward_pre_hooks: dict = OrderedDict()
-_global_backward_hooks: dict = OrderedDict()
-_global_is_full_backward_hook = None
-_global_forward_pre_hooks: dict = OrderedDict()
-_global_forward_hooks: dict = OrderedDict()
-_global_forward_hooks_always_called: dict = OrderedDict()
-_global_forward_hooks_with_kwargs: dict = OrderedDict()
 
 _EXTRA_STATE_KEY_SUFFIX = "_extra_state"
 
@@ -66,115 +63,6 @@ def _typename(obj):
     if module in ("", "builtins"):
         return qualname
     return module + "." + qualname
-
-
-class _WrappedHook:
-    """A hook called with its module first (held weakly), or as is."""
-
-    def __init__(self, hook, module=None):
-        self.hook = hook
-        functools.update_wrapper(self, hook)
-        self.with_module = False
-        if module is not None:
-            self.module = weakref.ref(module)
-            self.with_module = True
-
-    def __call__(self, *args, **kwargs):
-        if self.with_module:
-            module = self.module()
-            if module is None:
-                raise RuntimeError("You are trying to call the hook of a dead Module!")
-            return self.hook(module, *args, **kwargs)
-        return self.hook(*args, **kwargs)
-
-    def __getstate__(self):
-        result = {"hook": self.hook, "with_module": self.with_module}
-        if self.with_module:
-            result["module"] = self.module()
-        return result
-
-    def __setstate__(self, state):
-        self.hook = state["hook"]
-        self.with_module = state["with_module"]
-        if self.with_module:
-            if state["module"] is None:
-                raise RuntimeError("You are trying to revive the hook of a dead Module!")
-            self.module = weakref.ref(state["module"])
-
-
-# --------------------------------------------------------------------------------------------
-# global hooks
-
-
-def register_module_buffer_registration_hook(hook):
-    """A hook ``hook(module, name, buffer)`` run by every ``register_buffer``."""
-    handle = RemovableHandle(_global_buffer_registration_hooks)
-    _global_buffer_registration_hooks[handle.id] = hook
-    return handle
-
-
-def register_module_module_registration_hook(hook):
-    """A hook ``hook(module, name, submodule)`` run by every submodule registration."""
-    handle = RemovableHandle(_global_module_registration_hooks)
-    _global_module_registration_hooks[handle.id] = hook
-    return handle
-
-
-def register_module_parameter_registration_hook(hook):
-    """A hook ``hook(module, name, param)`` run by every ``register_parameter``."""
-    handle = RemovableHandle(_global_parameter_registration_hooks)
-    _global_parameter_registration_hooks[handle.id] = hook
-    return handle
-
-
-def register_module_forward_pre_hook(hook):
-    """A forward pre-hook common to all modules."""
-    handle = RemovableHandle(_global_forward_pre_hooks)
-    _global_forward_pre_hooks[handle.id] = hook
-    return handle
-
-
-def register_module_forward_hook(hook, *, with_kwargs=False, always_call=False):
-    """A forward hook common to all modules."""
-    handle = RemovableHandle(_global_forward_hooks,
-                             extra_dict=_global_forward_hooks_always_called)
-    _global_forward_hooks[handle.id] = hook
-    if with_kwargs:
-        _global_forward_hooks_with_kwargs[handle.id] = True
-    if always_call:
-        _global_forward_hooks_always_called[handle.id] = True
-    return handle
-
-
-def register_module_backward_hook(hook):
-    """A (deprecated, non-full) backward hook common to all modules."""
-    global _global_is_full_backward_hook
-    if _global_is_full_backward_hook is True:
-        raise RuntimeError("Cannot use both regular backward hooks and full backward hooks as a "
-                           "global Module hook. Please use only one of them.")
-    _global_is_full_backward_hook = False
-    handle = RemovableHandle(_global_backward_hooks)
-    _global_backward_hooks[handle.id] = hook
-    return handle
-
-
-def register_module_full_backward_pre_hook(hook):
-    """A backward pre-hook common to all modules."""
-    handle = RemovableHandle(_global_backward_pre_hooks)
-    _global_backward_pre_hooks[handle.id] = hook
-    return handle
-
-
-def register_module_full_backward_hook(hook):
-    """A full backward hook common to all modules."""
-    global _global_is_full_backward_hook
-    if _global_is_full_backward_hook is False:
-        raise RuntimeError("Cannot use both regular backward hooks and full backward hooks as a "
-                           "global Module hook. Please use only one of them.")
-    _global_is_full_backward_hook = True
-    handle = RemovableHandle(_global_backward_hooks)
-    _global_backward_hooks[handle.id] = hook
-    return handle
 
 
 def _forward_unimplemented(self, *input):
@@ -917,11 +805,11 @@ class Module:
 
     def _get_backward_hooks(self):
         full, non_full = [], []
-        if _global_is_full_backward_hook is True:
+        if _hk._global_is_full_backward_hook is True:
             full += _global_backward_hooks.values()
         if self._is_full_backward_hook is True:
             full += self._backward_hooks.values()
-        if _global_is_full_backward_hook is False:
+        if _hk._global_is_full_backward_hook is False:
             non_full += _global_backward_hooks.values()
         if self._is_full_backward_hook is False:
             non_full += self._backward_hooks.values()
@@ -1039,7 +927,7 @@ class Module:
             self._register_non_full_backward_hooks(args, result)
             return result
         except Exception:
-            self._run_always_called_hooks(args, kwargs, result, called_always)
+            _hk.run_always_called_hooks(self, args, kwargs, result, called_always)
             raise
 
     def _register_non_full_backward_hooks(self, args, result):
@@ -1057,77 +945,7 @@ class Module:
         if grad_fn is not None:
             for hook in non_full:
                 grad_fn.register_hook(_WrappedHook(hook, self))
-            self._maybe_warn_non_full_backward_hook(args, result, grad_fn)
-
-    def _maybe_warn_non_full_backward_hook(self, inputs, result, grad_fn):
-        if not isinstance(result, Tensor):
-            if not (isinstance(result, tuple) and all(isinstance(r, Tensor) for r in result)):
-                warnings.warn(
-                    "Using non-full backward hooks on a Module that does not return a single "
-                    "Tensor or a tuple of Tensors is deprecated and will be removed in future "
-                    "versions. This hook will be missing some of the grad_output. Please use "
-                    "register_full_backward_hook to get the documented behavior.",
-                    FutureWarning, stacklevel=2)
-                return
-        else:
-            result = (result,)
-        if not isinstance(inputs, Tensor):
-            if not (isinstance(inputs, tuple) and all(isinstance(i, Tensor) for i in inputs)):
-                warnings.warn(
-                    "Using non-full backward hooks on a Module that does not take as input a "
-                    "single Tensor or a tuple of Tensors is deprecated and will be removed in "
-                    "future versions. This hook will be missing some of the grad_input. Please "
-                    "use register_full_backward_hook to get the documented behavior.",
-                    FutureWarning, stacklevel=2)
-                return
-        else:
-            inputs = (inputs,)
-        out_grad_fn = {r.grad_fn for r in result if r.grad_fn is not None}
-        if len(out_grad_fn) == 0 or (len(out_grad_fn) == 1 and grad_fn not in out_grad_fn):
-            warnings.warn(
-                "Using a non-full backward hook when outputs are nested in python data structure "
-                "is deprecated and will be removed in future versions. This hook will be missing "
-                "some grad_output.", FutureWarning, stacklevel=2)
-        elif len(out_grad_fn) > 1:
-            warnings.warn(
-                "Using a non-full backward hook when outputs are generated by different autograd "
-                "Nodes is deprecated and will be removed in future versions. This hook will be "
-                "missing some grad_output. Please use register_full_backward_hook to get the "
-                "documented behavior.", FutureWarning, stacklevel=2)
-        else:
-            inputs_grad_fn = {i.grad_fn for i in inputs if i.grad_fn is not None}
-            next_functions = {n[0] for n in grad_fn.next_functions}
-            if inputs_grad_fn != next_functions:
-                warnings.warn(
-                    "Using a non-full backward hook when the forward contains multiple autograd "
-                    "Nodes is deprecated and will be removed in future versions. This hook will "
-                    "be missing some grad_input. Please use register_full_backward_hook to get "
-                    "the documented behavior.", FutureWarning, stacklevel=2)
-
-    def _run_always_called_hooks(self, args, kwargs, result, called):
-        for hook_id, hook in _global_forward_hooks.items():
-            if hook_id in _global_forward_hooks_always_called and hook_id not in called:
-                try:
-                    out = hook(self, args, result)
-                    if out is not None:
-                        result = out
-                except Exception as e:  # noqa: BLE001  (silenced as PyTorch does)
-                    warnings.warn("global module forward hook with ``always_call=True`` raised "
-                                  "an exception that was silenced as another error was raised "
-                                  f"in forward: {str(e)}", stacklevel=2)
-        for hook_id, hook in self._forward_hooks.items():
-            if hook_id in self._forward_hooks_always_called and hook_id not in called:
-                try:
-                    if hook_id in self._forward_hooks_with_kwargs:
-                        out = hook(self, args, kwargs, result)
-                    else:
-                        out = hook(self, args, result)
-                    if out is not None:
-                        result = out
-                except Exception as e:  # noqa: BLE001  (silenced as PyTorch does)
-                    warnings.warn("module forward hook with ``always_call=True`` raised an "
-                                  "exception that was silenced as another error was raised in "
-                                  f"forward: {str(e)}", stacklevel=2)
+            _hk.warn_non_full_backward_hook(args, result, grad_fn)
 
     def _wrapped_call_impl(self, *args, **kwargs):
         if self._compiled_call_impl is not None:
