@@ -253,3 +253,59 @@ def test_pool_errors(i):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         check(ERRORS[i], message=True)
+
+
+MODULES = [
+    ("MaxPool1d", lambda L: L.nn.MaxPool1d(3, 2, 1, return_indices=True), X1),
+    ("MaxPool2d", lambda L: L.nn.MaxPool2d((2, 3), ceil_mode=True), X2),
+    ("MaxPool3d", lambda L: L.nn.MaxPool3d(2, dilation=1), X3),
+    ("AvgPool1d", lambda L: L.nn.AvgPool1d(3, 2, 1, count_include_pad=False), X1),
+    ("AvgPool2d", lambda L: L.nn.AvgPool2d(3, 2, 1, divisor_override=2), X2),
+    ("AvgPool3d", lambda L: L.nn.AvgPool3d(2, ceil_mode=True), X3),
+    ("AdaptiveAvgPool1d", lambda L: L.nn.AdaptiveAvgPool1d(5), X1),
+    ("AdaptiveAvgPool2d", lambda L: L.nn.AdaptiveAvgPool2d((None, 3)), X2),
+    ("AdaptiveAvgPool3d", lambda L: L.nn.AdaptiveAvgPool3d(2), X3),
+    ("AdaptiveMaxPool1d", lambda L: L.nn.AdaptiveMaxPool1d(5, return_indices=True), X1),
+    ("AdaptiveMaxPool2d", lambda L: L.nn.AdaptiveMaxPool2d(3), X2),
+    ("AdaptiveMaxPool3d", lambda L: L.nn.AdaptiveMaxPool3d((1, 2, 3)), X3),
+    ("LPPool1d", lambda L: L.nn.LPPool1d(2, 3, stride=2), X1),
+    ("LPPool2d", lambda L: L.nn.LPPool2d(1.5, 2), np.abs(X2)),
+    ("FractionalMaxPool2d", lambda L: L.nn.FractionalMaxPool2d(
+        2, output_size=(4, 4), _random_samples=L.tensor([[[.2, .6]] * 3] * 2)), X2),
+    ("Upsample", lambda L: L.nn.Upsample(scale_factor=(2, 1.5), mode="bilinear"), X2),
+    ("Upsample_size", lambda L: L.nn.Upsample(size=15), X1),
+    ("UpsamplingNearest2d", lambda L: L.nn.UpsamplingNearest2d(scale_factor=2), X2),
+    ("UpsamplingBilinear2d", lambda L: L.nn.UpsamplingBilinear2d(size=(5, 7)), X2),
+]
+
+
+@needs_torch
+@pytest.mark.parametrize("name,ctor,x", MODULES, ids=[m[0] for m in MODULES])
+def test_pool_module(name, ctor, x):
+    def run(L):
+        m = ctor(L)
+        t = L.tensor(x, requires_grad=True)
+        out = m(t)
+        o = out[0] if isinstance(out, tuple) else out
+        o.sum().backward()
+        return repr(m), list(m.state_dict().keys()), out, t.grad
+
+    check(run, rtol=1e-5, atol=1e-5)
+
+
+@needs_torch
+def test_unpool_module():
+    def run(L):
+        pool, unpool = L.nn.MaxPool2d(2, return_indices=True), L.nn.MaxUnpool2d(2)
+        v, i = pool(L.tensor(X2))
+        return repr(unpool), unpool(v, i, output_size=X2.shape)
+
+    check(run)
+
+
+@needs_torch
+def test_pool_module_errors():
+    check(lambda L: L.nn.FractionalMaxPool2d(2), message=True)
+    check(lambda L: L.nn.FractionalMaxPool2d(2, output_size=2, output_ratio=0.5), message=True)
+    check(lambda L: L.nn.FractionalMaxPool2d(2, output_ratio=1.5), message=True)
+    check(lambda L: L.nn.FractionalMaxPool3d(0, output_size=2), message=True)
