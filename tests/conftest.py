@@ -13,3 +13,15 @@ def _defaults():
     jtorch.set_default_device(None)
     jtorch.autograd.grad_mode.state.enabled = True
     jtorch.autograd.grad_mode.state.inference = False
+
+
+@pytest.fixture(params=["lazy", "eager"])
+def engine_mode(request):
+    """Run a test under both engine modes (lazy graphs and op-by-op eager execution)."""
+    from jtorch._engine import core
+    jtorch.sync()
+    prev = core.EAGER
+    core.EAGER = request.param == "eager"
+    yield request.param
+    jtorch.sync()
+    core.EAGER = prev

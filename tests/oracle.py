@@ -56,6 +56,8 @@ def to_numpy(t):
             return np.asarray(t.detach().float().numpy())
         return np.array(t.detach().numpy(force=True))
     t = t.detach().cpu()
+    if t._is_zerotensor():  # PyTorch's lazily-zero gradients (sign, sgn, ...)
+        t = TORCH.zeros(t.shape, dtype=t.dtype)
     if t.dtype in (TORCH.bfloat16, TORCH.float16):
         t = t.float()
     return t.resolve_conj().resolve_neg().numpy().copy()

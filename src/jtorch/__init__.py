@@ -29,7 +29,12 @@ from ._random import (Generator, default_generator, get_rng_state, initial_seed,
 from ._tensor_str import get_printoptions, printoptions, set_printoptions
 from . import engine
 from .engine import sync
-from . import cuda, nn, optim, utils  # noqa: E402
+from . import backends, cuda, nn, optim, utils  # noqa: E402
+from . import linalg  # noqa: E402
+from ._import_hook import install_as_torch  # noqa: E402
+from . import serialization  # noqa: E402
+from .serialization import load, save  # noqa: E402
+from . import return_types  # noqa: E402
 
 float = float32  # noqa: A001
 double = float64
@@ -72,3 +77,24 @@ def result_type(tensor1, tensor2):
                  for t in (tensor1, tensor2))
     return result_type_sigs(sigs)
 
+
+
+_matmul_precision = ["highest"]
+
+
+def set_float32_matmul_precision(precision):
+    """'highest' (full float32), 'high' (TF32 on GPUs) or 'medium' (bfloat16 passes) for
+    float32 matrix products; mapped to JAX's default matmul precision."""
+    import jax
+    if precision not in ("highest", "high", "medium"):
+        raise RuntimeError(f"Invalid float32 matmul precision: {precision}")
+    _matmul_precision[0] = precision
+    jax.config.update("jax_default_matmul_precision",
+                      {"highest": "highest", "high": "tensorfloat32", "medium": "bfloat16"}[
+                          precision])
+    from ._engine.core import clear_caches
+    clear_caches()
+
+
+def get_float32_matmul_precision():
+    return _matmul_precision[0]

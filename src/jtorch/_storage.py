@@ -23,13 +23,16 @@ _SMALL = 1 << 16
 
 
 class Storage:
-    __slots__ = ("value", "version", "_ptr", "_snap", "_snapkey", "__weakref__")
+    __slots__ = ("value", "version", "_ptr", "_snap", "_snapkey", "base_strides", "__weakref__")
 
     def __init__(self, value):
         self.value = value
         self.version = 0
         self._ptr = 0
         self._snap = None
+        # strides of the base value's memory layout when it is not C-contiguous (a clone of a
+        # transposed tensor keeps its layout, as in PyTorch); None for contiguous
+        self.base_strides = None
         if type(value) is engine.Pending:
             engine.register(self)
 

@@ -17,6 +17,14 @@ from ._storage import Storage, UntypedStorage
 __all__ = ["Tensor", "make", "is_tensor"]
 
 CPU = _device_cls("cpu")
+# C++ type names PyTorch uses in some messages
+_CPP_NAMES = {_dtype.float32: "float", _dtype.float64: "double", _dtype.float16: "c10::Half",
+              _dtype.bfloat16: "c10::BFloat16", _dtype.int64: "long int", _dtype.int32: "int",
+              _dtype.int16: "short int", _dtype.int8: "signed char", _dtype.uint8: "unsigned char",
+              _dtype.bool_: "bool", _dtype.complex64: "c10::complex<float>",
+              _dtype.complex128: "c10::complex<double>", _dtype.uint16: "unsigned short",
+              _dtype.uint32: "unsigned int", _dtype.uint64: "unsigned long",
+              _dtype.float8_e4m3fn: "c10::Float8_e4m3fn", _dtype.float8_e5m2: "c10::Float8_e5m2"}
 _tnew = object.__new__
 
 
@@ -88,6 +96,11 @@ class Tensor(metaclass=TorchClassRepr):
                 return st.value
             from ._ops.view import read_chain_numpy
             return read_chain_numpy(st.value, self._view)
+        if self._view is not None and engine.jax_forbidden() and type(st.value) is not \
+                engine.Pending:
+            # a forked DataLoader worker cannot run JAX: read the view of a host value in NumPy
+            from ._ops.view import read_chain_numpy
+            return read_chain_numpy(np.asarray(st.value), self._view)
         return np.asarray(self._value())
 
     def _write(self, ref):
@@ -172,6 +185,8 @@ class Tensor(metaclass=TorchClassRepr):
         s = self._stride
         if s is None:
             return True
+        if 0 in self._shape:  # PyTorch: a tensor without elements is contiguous
+            return True
         expected = 1
         for size, st in zip(reversed(self._shape), reversed(s)):
             if size == 1:
@@ -229,6 +244,59 @@ class Tensor(metaclass=TorchClassRepr):
         return self._device.index if self._device.type == "cuda" else -1
 
     @property
+    def T(self):
+        """The tensor with its dims reversed (the transpose of a matrix)."""
+        nd = len(self._shape)
+        if nd > 2:
+            import warnings
+            warnings.warn(
+                "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
+                "deprecated and it will throw an error in a future release. Consider `x.mT` to "
+                "transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` "
+                "to reverse the dimensions of a tensor.", UserWarning, stacklevel=2)
+        return self.permute(*range(nd - 1, -1, -1))
+
+    @property
+    def mT(self):
+        """The transpose of the last two dims (batches of matrices)."""
+        nd = len(self._shape)
+        if nd == 0:
+            return self
+        if nd < 2:
+            raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. "
+                               f"Got {nd}-D tensor.")
+        return self.transpose(-2, -1)
+
+    @property
+    def H(self):
+        """The conjugate transpose of a matrix."""
+        nd = len(self._shape)
+        if nd == 0:
+            return self
+        if nd != 2:
+            raise RuntimeError("tensor.H is only supported on matrices (2-D tensors). Got "
+                               f"{nd}-D tensor." + (" For batches of matrices, consider using "
+                                                    "tensor.mH" if nd > 2 else ""))
+        t = self.transpose(0, 1)
+        return t.conj() if self._dtype.is_complex else t
+
+    @property
+    def mH(self):
+        """The conjugate transpose of the last two dims."""
+        t = self.mT
+        return t.conj() if self._dtype.is_complex else t
+
+    @property
+    def real(self):
+        from ._ops.pointwise import real
+        return real(self)
+
+    @property
+    def imag(self):
+        from ._ops.pointwise import imag
+        return imag(self)
+
+    @property
     def _version(self):
         return self._ver[0]
 
@@ -245,10 +313,18 @@ class Tensor(metaclass=TorchClassRepr):
 
     @requires_grad.setter
     def requires_grad(self, value):
-        self.requires_grad_(value)
+        self._set_requires_grad(value, "only Tensors of floating point and complex dtype can "
+                                       "require gradients")
 
     def requires_grad_(self, requires_grad=True):
         """Set whether autograd records operations on this (leaf) tensor; returns self."""
+        return self._set_requires_grad(requires_grad, "only Tensors of floating point dtype can "
+                                                      "require gradients")
+
+    def _set_requires_grad(self, requires_grad, dtype_msg=(
+            "Only Tensors of floating point and complex dtype can require gradients")):
+        # PyTorch words the dtype error differently for the setter, requires_grad_() and the
+        # factories' requires_grad=True (the default message)
         requires_grad = bool(requires_grad)
         if self._fn is not None:
             if not requires_grad:
@@ -258,8 +334,7 @@ class Tensor(metaclass=TorchClassRepr):
                     "var_no_grad = var.detach().")
             return self
         if requires_grad and not (self._dtype.is_floating_point or self._dtype.is_complex):
-            raise RuntimeError("only Tensors of floating point and complex dtype can require "
-                               "gradients")
+            raise RuntimeError(dtype_msg)
         self._rg = requires_grad
         return self
 
@@ -292,9 +367,18 @@ class Tensor(metaclass=TorchClassRepr):
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of "
                                 f"type {type(value).__name__}")
             if value._dtype is not self._dtype:
-                raise RuntimeError("assigned grad has data of a different type")
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{_CPP_NAMES[value._dtype]}' to a "
+                    f"tensor with grad_dtype '{_dtype._short(self._dtype)}'. The gradient must "
+                    "match the tensor's grad_dtype (defaults to the tensor's dtype). You can set "
+                    "the tensor's grad_dtype attribute with a specific dtype, or None to allow any "
+                    "dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and its "
+                    "gradient may break downstream systems that assume they match.")
             if value._shape != self._shape:
-                raise RuntimeError("assigned grad has data of a different size")
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '[{', '.join(map(str, value._shape))}]'"
+                    f" to a tensor of size '[{', '.join(map(str, self._shape))}]'. Please ensure "
+                    "that the gradient and the tensor are the same size")
         self._grad = value
 
     @grad.deleter
@@ -308,12 +392,13 @@ class Tensor(metaclass=TorchClassRepr):
 
     def retain_grad(self):
         """Populate ``.grad`` for this non-leaf tensor during backward."""
-        from .autograd.graph import autograd_meta
+        from .autograd.graph import autograd_meta, retain_grad
         if not self._rg:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self._fn is None:
             return
         autograd_meta(self).retains_grad = True
+        retain_grad(self)
 
     def register_hook(self, hook):
         """Register a hook called with this tensor's gradient; it may return a replacement."""

@@ -97,22 +97,20 @@ class _Formatter:
                 self.int_mode = False
             vals = finite.tolist()
             p = PRINT_OPTS.precision
-            if self.int_mode:
-                if vmax / vmin > 1000.0 or vmax > 1.0e8:
-                    self.sci_mode = True
-                    for v in vals:
-                        self.max_width = max(self.max_width, len(f"{v:.{p}e}"))
-                else:
-                    for v in vals:
-                        self.max_width = max(self.max_width, len(f"{v:.0f}") + 1)
+            big_range = vmax / vmin > 1000.0 or vmax > 1.0e8
+            sci = big_range if self.int_mode else (big_range or vmin < 1.0e-4)
+            if PRINT_OPTS.sci_mode is not None:
+                sci = PRINT_OPTS.sci_mode
+            self.sci_mode = sci
+            if sci:
+                for v in vals:
+                    self.max_width = max(self.max_width, len(f"{v:.{p}e}"))
+            elif self.int_mode:
+                for v in vals:
+                    self.max_width = max(self.max_width, len(f"{v:.0f}") + 1)
             else:
-                if vmax / vmin > 1000.0 or vmax > 1.0e8 or vmin < 1.0e-4:
-                    self.sci_mode = True
-                    for v in vals:
-                        self.max_width = max(self.max_width, len(f"{v:.{p}e}"))
-                else:
-                    for v in vals:
-                        self.max_width = max(self.max_width, len(f"{v:.{p}f}"))
+                for v in vals:
+                    self.max_width = max(self.max_width, len(f"{v:.{p}f}"))
         if PRINT_OPTS.sci_mode is not None:
             self.sci_mode = PRINT_OPTS.sci_mode
 

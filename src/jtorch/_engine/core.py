@@ -25,7 +25,7 @@ import numpy as np
 from .. import _dtype
 
 __all__ = ["Pending", "Plan", "Op", "get_plan", "apply", "sync", "materialize", "stats",
-           "reset_stats", "x64", "EAGER"]
+           "reset_stats", "x64", "EAGER", "forbid_jax", "jax_forbidden"]
 
 EAGER = os.environ.get("JTORCH_EAGER", "") not in ("", "0")
 # pending calls recorded before an automatic sync bounds the graph size (and compile time)
@@ -35,6 +35,28 @@ _COMPILE_WARN_AT = int(os.environ.get("JTORCH_COMPILE_WARN", "100"))
 _LOG = os.environ.get("JTORCH_LOG_SYNC", "") not in ("", "0")
 
 x64 = jax.enable_x64  # jtorch runs every JAX call with 64-bit types on (int64 / float64 tensors)
+_jax_forbidden = None
+
+
+def forbid_jax(reason: str) -> None:
+    """Make every JAX call of jtorch raise ``RuntimeError(reason)`` in this process.
+
+    For a child forked from a process whose JAX runtime is running (a DataLoader worker): the
+    runtime's threads do not exist in the child, so any JAX call there would hang forever.
+    Every JAX call of jtorch runs under ``x64(...)``, which makes it the one switch.
+    """
+    global x64, _jax_forbidden
+
+    def x64(_enable):  # noqa: F811  (replaces jax.enable_x64 in this process)
+        raise RuntimeError(reason)
+
+    _jax_forbidden = reason
+
+
+def jax_forbidden() -> bool:
+    """True in a process where ``forbid_jax`` was called (a forked DataLoader worker)."""
+    return _jax_forbidden is not None
+
 
 
 # --------------------------------------------------------------------------------------------
@@ -270,14 +292,17 @@ def _encode(w, refs):
 
 def _intern(w, p):
     """Record again a pending value left uncomputed by an earlier sync."""
-    seq = w.interned.get(id(p.args))
+    # the outputs of one call share its args tuple; the key also names the plan because every
+    # call without arguments shares the empty tuple ()
+    key = (id(p.args), id(p.plan))
+    seq = w.interned.get(key)
     if seq is None:
         enc = _encode(w, p.args)
         seq = len(w.plans)
         w.plans.append(p.plan)
         w.calls.append((p.plan.key, enc))
         w.pendings.append(p)
-        w.interned[id(p.args)] = seq
+        w.interned[key] = seq
     p.seq = seq
     p.win = w.wid
 
@@ -287,7 +312,7 @@ def apply(plan, refs):
     if EAGER:
         return _run_eager(plan, refs)
     w = _W
-    if len(w.plans) >= MAX_PENDING:
+    if len(w.plans) >= MAX_PENDING and _cut_here(w):
         _stats.auto_syncs += 1
         sync()
         w = _W
@@ -305,6 +330,22 @@ def apply(plan, refs):
     p = Pending(plan, args, -1, seq, wid)
     w.pendings.append(p)
     return p
+
+
+# The last two plans before the previous automatic sync.  Cutting later windows at the same
+# place keeps them aligned with the user's loop iterations, so every window has the same
+# signature and hits the program cache (a count-based cut drifts through the loop body).
+_cut_marker = [None, None]
+
+
+def _cut_here(w):
+    plans = w.plans
+    m0, m1 = _cut_marker
+    if m1 is None or (plans[-1] is m1 and plans[-2] is m0) or len(plans) >= 2 * MAX_PENDING:
+        _cut_marker[0] = plans[-2] if len(plans) > 1 else None
+        _cut_marker[1] = plans[-1]
+        return True
+    return False
 
 
 def _concrete(r):
@@ -343,11 +384,13 @@ def sync(extra=()):
     """Compute every pending value that a live tensor holds (and ``extra`` pending refs)."""
     global _W
     w = _W
-    if not w.plans:
-        return
+    # a pending value left uncomputed by an earlier (compiled) sync is recorded again first:
+    # the current window may be empty
     for p in extra:
         if type(p) is Pending and p.value is None and p.win != w.wid:
             _intern(w, p)
+    if not w.plans:
+        return
     _W = _Window(w.wid + 1)
     roots = []
     seen = set()

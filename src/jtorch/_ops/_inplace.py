@@ -61,15 +61,26 @@ def assign(t, result):
     """Make ``t`` hold ``result``'s value and autograd history (same shape and dtype)."""
     base = t._base_
     if result._rg and grad_mode.state.enabled:
+        node = result._fn
         if base is not None and t._view is not None:
             _inplace_on_view(t, base, result)
-            return
-        t._write(result._ref())
-        t._fn = result._fn
-        t._out_nr = result._out_nr
-        t._rg = True
+        else:
+            t._write(result._ref())
+            t._fn = node
+            t._out_nr = result._out_nr
+            t._rg = True
+        _accept_own_write(node, t)
         return
     t._write(result._ref())
+
+
+def _accept_own_write(node, t):
+    """The in-place op's own node saved ``t`` before writing it: that write does not
+    invalidate it (its saved refs are immutable values of the inputs)."""
+    saved = getattr(node, "_saved", None)
+    if saved:
+        ver = t._ver
+        node._saved = [(v, ver[0] if v is ver else e, d) for v, e, d in saved]
 
 
 def _inplace_on_view(view, base, result):
@@ -97,7 +108,9 @@ def write_out(out, result, name):
             raise TypeError(f"{name}(): argument 'out' must be tuple of Tensors")
         for o, r in zip(out, result):
             write_out(o, r, name)
-        return type(result)(out) if hasattr(result, "_fields") else tuple(out)
+        # torch.return_types.X results come back as X_out, other tuples as plain tuples
+        out_type = getattr(type(result), "_out_type", None)
+        return out_type(out) if out_type is not None else tuple(out)
     if not isinstance(out, Tensor):
         raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
     if grad_mode.state.enabled and (out._rg or result._rg):

@@ -47,9 +47,15 @@ def register(name=None, *, function=True, method=True, inplace=False, out=False,
         n = name or fn.__name__
         fam = family or fn.__module__.rsplit(".", 1)[-1]
         e = Entry(n, fn, function, method, inplace, out, fam, tuple(aliases))
+        key = n
         if n in OPS:
-            raise RuntimeError(f"op {n} registered twice")
-        OPS[n] = e
+            # a function and a method of one name may differ (torch.where(cond, x, y) and
+            # Tensor.where(cond, y)); anything else registered twice is a mistake
+            old = OPS[n]
+            if (old.function and function) or (old.method and method) or n + "." in OPS:
+                raise RuntimeError(f"op {n} registered twice")
+            key = n + "."
+        OPS[key] = e
         return fn
 
     return deco

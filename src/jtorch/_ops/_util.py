@@ -44,14 +44,15 @@ def broadcast_shapes(a, b):
         return a
     na, nb = len(a), len(b)
     n = max(na, nb)
-    out = []
-    for i in range(n):
+    out = [0] * n
+    # PyTorch's infer_size walks from the last dimension: it reports the last mismatch
+    for i in range(n - 1, -1, -1):
         da = a[na - n + i] if na - n + i >= 0 else 1
         db = b[nb - n + i] if nb - n + i >= 0 else 1
         if da == db or db == 1:
-            out.append(da)
+            out[i] = da
         elif da == 1:
-            out.append(db)
+            out[i] = db
         else:
             raise RuntimeError(f"The size of tensor a ({da}) must match the size of tensor b "
                                f"({db}) at non-singleton dimension {i}")

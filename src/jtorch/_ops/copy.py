@@ -20,8 +20,9 @@ def _copy_impl(dst, src, np_dtype):
     return jnp.broadcast_to(lax.convert_element_type(src, np_dtype), dst.shape)
 
 
-# the result depends only on src: the destination's old value has no gradient
-_COPY = engine.Op("copy_", _copy_impl, grad="CopyBackwards", linear=True, nondiff=(0,))
+# the result depends only on src: the destination's old value gets a zero gradient (as in
+# PyTorch), which keeps a destination that requires grad in the graph
+_COPY = engine.Op("copy_", _copy_impl, grad="CopyBackwards", linear=True)
 
 
 @register(function=False)
@@ -45,7 +46,9 @@ def _fill_impl(dst, value, np_dtype):
     return jnp.full(dst.shape, value, np_dtype)
 
 
-_FILL = engine.Op("fill_", _fill_impl, grad="FillBackward0", linear=True, nondiff=(0,))
+# fill_.Scalar / fill_.Tensor: the destination gets a zero gradient, a tensor value the sum
+_FILL = engine.Op("fill_", _fill_impl, grad="FillBackward2", linear=True)
+_FILL_T = engine.Op("fill_", _fill_impl, grad="FillBackward3", linear=True)
 
 
 @register(function=False)
@@ -60,7 +63,8 @@ def fill_(self, value):
         from .pointwise import operand
         value = operand(value, "value")
     _inplace.check_overlap(self)
-    result = dispatch(_FILL, (self, value), (self._dtype.np,))
+    op = _FILL_T if isinstance(value, Tensor) else _FILL
+    result = dispatch(op, (self, value), (self._dtype.np,))
     _inplace.assign(self, result)
     return self
 

@@ -188,7 +188,8 @@ def infer_size(shape, numel):
         elif s >= 0:
             newsize *= s
         else:
-            raise RuntimeError(f"invalid shape dimension {s}")
+            raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape "
+                               f"[{', '.join(map(str, shape))}]")
     if numel == newsize or (infer is not None and newsize > 0 and numel % newsize == 0):
         if infer is not None:
             if newsize == 0:
@@ -353,6 +354,8 @@ DIAGONAL = ViewOp("diagonal", _diagonal_impl, _diagonal_meta, grad="DiagonalBack
 
 def _unfold_impl(x, dim, size, step):
     xp = _xp(x)
+    if x.ndim == 0:  # a 0-d tensor unfolds into its single window (size 0 or 1)
+        return x.reshape(1)[:size]
     n = (x.shape[dim] - size) // step + 1
     idx = (np.arange(n)[:, None] * step + np.arange(size)[None, :])
     out = xp.take(x, idx.reshape(-1), axis=dim)
@@ -409,6 +412,26 @@ def _view_dtype_update(inp, v, np_dtype, src_size):
 
 VIEW_DTYPE = ViewOp("view_dtype", lambda x, np_dtype, src: _view_dtype_impl(x, np_dtype),
                     _view_dtype_meta, update=_view_dtype_update, grad="ViewBackward0")
+
+
+def _as_strided_impl(x, size, stride, offset):
+    if isinstance(x, np.ndarray):
+        flat = np.ascontiguousarray(x).reshape(-1)
+        return np.lib.stride_tricks.as_strided(
+            flat[offset:], size, tuple(s * flat.itemsize for s in stride), writeable=False)
+    idx = offset
+    for k, (n, st) in enumerate(zip(size, stride)):
+        idx = idx + jnp.arange(n).reshape((1,) * k + (n,) + (1,) * (len(size) - k - 1)) * st
+    return x.reshape(-1)[jnp.broadcast_to(idx, size) if size else idx]
+
+
+def _as_strided_meta(shape, stride, offset, size, new_stride, storage_offset):
+    return tuple(size), tuple(new_stride), storage_offset
+
+
+# reads (size, stride, offset) from its input taken as the flat storage (a contiguous 1-d base)
+AS_STRIDED = ViewOp("as_strided", _as_strided_impl, _as_strided_meta,
+                    grad="AsStridedBackward0")
 
 
 # --------------------------------------------------------------------------------------------
@@ -521,13 +544,16 @@ def unflatten(input, dim, sizes):
 
 @register()
 def ravel(input):
-    return reshape(input, -1)
+    """The elements as a 1-d tensor: a view of ``input.contiguous()``."""
+    return view(contiguous(input), -1)
 
 
 @register()
 def permute(input, *dims):
     """A view with the dimensions reordered."""
     nd = input.ndim
+    if not dims:
+        raise TypeError('permute() missing 1 required positional arguments: "dims"')
     dims = _ints(dims, "dims")
     if len(dims) != nd:
         raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does "
@@ -568,6 +594,8 @@ def adjoint(input):
 @register(aliases=("moveaxis",))
 def movedim(input, source, destination):
     nd = input.ndim
+    if isinstance(source, int) != isinstance(destination, int):
+        _movedim_type_error(source, destination)
     src = (source,) if isinstance(source, int) else tuple(source)
     dst = (destination,) if isinstance(destination, int) else tuple(destination)
     if len(src) != len(dst):
@@ -576,6 +604,10 @@ def movedim(input, source, destination):
                            f"({list(dst)} dims)")
     src = tuple(wrap_dim(s, nd) for s in src)
     dst = tuple(wrap_dim(d, nd) for d in dst)
+    for name, ds, given in (("source", src, source), ("destination", dst, destination)):
+        if len(set(ds)) != len(ds):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` "
+                               f"([{', '.join(map(str, given))}])")
     order = [i for i in range(nd) if i not in src]
     perm = [None] * nd
     for s, d in zip(src, dst):
@@ -583,6 +615,26 @@ def movedim(input, source, destination):
     it = iter(order)
     perm = tuple(p if p is not None else next(it) for p in perm)
     return make_view(input, PERMUTE, (perm,))
+
+
+def _movedim_type_error(source, destination):
+    def sig(v):
+        return "int" if isinstance(v, int) else type(v).__name__
+
+    def mark(v, want_int):
+        if isinstance(v, int):
+            return "int" if want_int else "!int!"
+        return f"!tuple of ({', '.join(type(e).__name__ for e in v)})!"
+
+    raise TypeError(
+        f"movedim() received an invalid combination of arguments - got (Tensor, {sig(source)}, "
+        f"{sig(destination)}), but expected one of:\n"
+        f" * (Tensor input, int source, int destination)\n"
+        f"      didn't match because some of the arguments have invalid types: (Tensor, "
+        f"{mark(source, True)}, {mark(destination, True)})\n"
+        f" * (Tensor input, tuple of ints source, tuple of ints destination)\n"
+        f"      didn't match because some of the arguments have invalid types: (Tensor, "
+        f"{mark(source, False)}, {mark(destination, False)})\n")
 
 
 @register()
@@ -714,7 +766,7 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
 def unfold(self, dimension, size, step):
     """A view of all windows of ``size`` elements along ``dimension``, ``step`` apart."""
     nd = self.ndim
-    d = wrap_dim(dimension, nd) if nd else 0
+    d = wrap_dim(dimension, nd)
     n = self._shape[d] if nd else 1
     if size > n:
         raise RuntimeError(f"maximum size for tensor at dimension {d} is {n} but size is {size}")
@@ -728,6 +780,8 @@ def unfold(self, dimension, size, step):
 @register()
 def unbind(input, dim=0):
     """All slices along ``dim`` as a tuple of views."""
+    if input.ndim == 0 and dim in (0, -1):
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     d = wrap_dim(dim, input.ndim)
     return tuple(select(input, d, i) for i in range(input._shape[d]))
 
@@ -796,6 +850,44 @@ def tensor_split(input, indices_or_sections, dim=0):
     return tuple(make_view(input, SLICE, (d, a, b, 1)) for a, b in bounds)
 
 
+@register()
+def as_strided(input, size, stride, storage_offset=None):
+    """A view with explicit sizes and strides over this tensor's storage."""
+    from .._tensor import _alias
+    st = input._st
+    base_shape = engine.shape_dtype(st.value)[0] if type(st.value) is not np.ndarray \
+        else st.value.shape
+    if getattr(st, "base_strides", None) is not None:
+        raise NotImplementedError("Tensor.as_strided on a storage with a non-contiguous base "
+                                  "layout")
+    n = 1
+    for d in base_shape:
+        n *= d
+    size = tuple(int(s) for s in size)
+    stride = tuple(int(s) for s in stride)
+    offset = input._offset if storage_offset is None else int(storage_offset)
+    if len(size) != len(stride):
+        raise RuntimeError("mismatch in length of strides and shape")
+    need = offset + sum((s - 1) * st_ for s, st_ in zip(size, stride)) + 1 if all(size) else 0
+    if need > n:
+        raise RuntimeError(f"setStorage: sizes [{', '.join(map(str, size))}], strides "
+                           f"[{', '.join(map(str, stride))}], storage offset {offset}, and itemsize "
+                           f"{input._dtype.itemsize} requiring a storage size of "
+                           f"{need * input._dtype.itemsize} are out of bounds for storage of size "
+                           f"{n * input._dtype.itemsize}")
+    base = _alias(input)
+    base._view = None
+    base._shape = tuple(base_shape)
+    base._stride = None
+    base._offset = 0
+    base._base_ = input._base_ if input._base_ is not None else input
+    flat = make_view(base, RESHAPE, ((n,),)) if len(base_shape) != 1 else base
+    out = make_view(flat, AS_STRIDED, (size, stride, offset))
+    if input._rg:
+        out._base_ = input._base_ if input._base_ is not None else input
+    return out
+
+
 @register(function=False)
 def contiguous(self, memory_format=None):
     """This tensor if already contiguous, else a contiguous copy."""
@@ -803,3 +895,80 @@ def contiguous(self, memory_format=None):
         return self
     from .shape import clone
     return clone(self, memory_format=None, _contiguous=True)
+
+
+# --------------------------------------------------------------------------------------------
+# alias and the transpose properties (T, mT, H, mH)
+
+
+def _alias_meta(shape, stride, offset):
+    return shape, stride, offset
+
+
+ALIAS = ViewOp("alias", lambda x: x, _alias_meta, update=lambda inp, v: v,
+               grad="AliasBackward0")
+
+
+def alias(input):
+    """A view of the whole tensor (``x[...]``): same sizes, strides and storage."""
+    return make_view(input, ALIAS, ())
+
+
+def _prop_T(self):
+    import warnings
+    nd = self.ndim
+    if nd == 0:
+        warnings.warn("Tensor.T is deprecated on 0-D tensors. This function is the identity in "
+                      "these cases.", UserWarning, stacklevel=2)
+    elif nd != 2:
+        warnings.warn(
+            "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
+            "deprecated and it will throw an error in a future release. Consider `x.mT` to "
+            "transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to "
+            "reverse the dimensions of a tensor.", UserWarning, stacklevel=2)
+    return make_view(self, PERMUTE, (tuple(range(nd - 1, -1, -1)),))
+
+
+def _matrix_check(self, name):
+    import warnings
+    nd = self.ndim
+    if nd == 0:
+        msg = "This function is the identity in these cases." if name == "mT" else \
+            "Consider using x.conj()."
+        warnings.warn(f"Tensor.{name} is deprecated on 0-D tensors. {msg}", UserWarning,
+                      stacklevel=3)
+        return False
+    if name == "H" and nd != 2:
+        raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {nd}-D "
+                           "tensor." + (" For batches of matrices, consider using tensor.mH"
+                                       if nd > 2 else ""))
+    if nd < 2:
+        raise RuntimeError(f"tensor.{name} is only supported on matrices or batches of "
+                           f"matrices. Got {nd}-D tensor.")
+    return True
+
+
+def _prop_mT(self):
+    if not _matrix_check(self, "mT"):
+        return self
+    return transpose(self, -2, -1)
+
+
+def _prop_H(self):
+    if not _matrix_check(self, "H"):
+        return self.conj() if self._dtype.is_complex else self
+    return adjoint(self)
+
+
+def _prop_mH(self):
+    if not _matrix_check(self, "mH"):
+        return self.conj() if self._dtype.is_complex else self
+    return adjoint(self)
+
+
+# Properties cannot come from the op registry (it makes methods): they are attached here, next
+# to the view ops they return.
+Tensor.T = property(_prop_T, doc="This tensor with its dimensions reversed (a view).")
+Tensor.mT = property(_prop_mT, doc="A view with the last two dimensions transposed.")
+Tensor.H = property(_prop_H, doc="The conjugate transpose of a matrix (a view).")
+Tensor.mH = property(_prop_mH, doc="The conjugate transpose of the last two dimensions.")

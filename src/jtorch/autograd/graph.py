@@ -13,10 +13,13 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
+from .. import _dtype
 from .._engine import core as engine
 from . import grad_mode
 
 __all__ = ["Node", "AccumulateGrad", "record", "run_backward"]
+
+_Pending = engine.Pending
 
 _FREED_MSG = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
@@ -42,6 +45,22 @@ def autograd_meta(t):
     if m is None:
         m = t._ag = _AutogradMeta()
     return m
+
+
+class _Saved:
+    """Holds a pending input value a node needs for its backward, so that a sync in between
+    (e.g. an automatic one in the middle of a long forward) computes and keeps it instead of
+    leaving it to be recomputed by the backward."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+        engine.register(self)
+
+
+def _unwrap(r):
+    return r.value if type(r) is _Saved else r
 
 
 class Node:
@@ -96,17 +115,16 @@ class Node:
         """Gradients for each tensor input (None where not differentiable)."""
         if self._freed:
             raise RuntimeError(_FREED_MSG)
-        self._check_versions()
+        if self._saved:
+            self._check_versions()
         plan = self._plan
-        diff = self._diff
         float_outs = _float_outputs(plan)
         ct_mask = tuple(cts[i] is not None for i in float_outs)
-        if not any(ct_mask):
+        if True not in ct_mask:
             return [None] * len(self._edges)
-        linear = plan.op.linear
-        static = (plan, diff, ct_mask, linear)
         cts_in = tuple(cts[i] for i, m in zip(float_outs, ct_mask) if m)
-        keep = [i for i in range(plan.n_in) if not (linear and i in diff)]
+        vplan, keep, slots, static = _vjp_spec(
+            plan, self._diff, ct_mask, tuple((c._shape, c._dtype) for c in cts_in))
         if create_graph:
             from .._dispatch import dispatch
             prims = self._unpack_inputs()
@@ -114,20 +132,20 @@ class Node:
             if not isinstance(grads, tuple):
                 grads = (grads,)
         else:
-            from .._tensor import make
-            sigs = plan.key[2]
-            vsigs = tuple(sigs[i] for i in keep) + tuple((c._shape, c._dtype) for c in cts_in)
-            vplan = engine.get_plan(VJP, static, vsigs)
             refs = self._refs
-            r = engine.apply(vplan, [refs[i] for i in keep] + [c._ref() for c in cts_in])
-            if not vplan.multi:
-                r = (r,)
+            args = [_unwrap(refs[i]) for i in keep]
+            for c in cts_in:
+                args.append(c._ref())
+            r = engine.apply(vplan, args)
             dev = cts_in[0]._device
-            grads = tuple(make(v, s, d, dev) for v, (s, d) in zip(r, vplan.outs))
+            if vplan.multi:
+                grads = tuple(_make(v, s, d, dev) for v, (s, d) in zip(r, vplan.outs))
+            else:
+                s, d = vplan.outs[0]
+                grads = (_make(r, s, d, dev),)
         out = [None] * len(self._edges)
-        tpos = _tensor_positions(plan)
-        for pos, g in zip(diff, grads):
-            out[tpos[pos]] = g
+        for k, g in zip(slots, grads):
+            out[k] = g
         return out
 
     def _unpack_inputs(self):
@@ -137,6 +155,7 @@ class Node:
         tpos = _tensor_positions(self._plan)
         out = []
         for i, r in enumerate(self._refs):
+            r = _unwrap(r)
             if i not in tpos:
                 out.append(r)
                 continue
@@ -157,9 +176,10 @@ class Node:
             return
         for ver, expected, desc in saved:
             if ver[0] != expected:
+                desc = _describe(*desc) if type(desc) is tuple else desc
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been modified by an "
-                    f"inplace operation: {desc}, is at version {ver[0]}; expected version "
+                    f"inplace operation: {desc} is at version {ver[0]}; expected version "
                     f"{expected} instead. Hint: enable anomaly detection to find the operation "
                     "that failed to compute its gradient, with "
                     "torch.autograd.set_detect_anomaly(True, check_nan=False).")
@@ -171,6 +191,29 @@ class Node:
 
 
 _tpos_cache: dict = {}
+_make = None
+
+
+def _vjp_spec(plan, diff, ct_mask, ct_sigs):
+    """The VJP plan (and argument layout) for a node's op, cached on the forward plan."""
+    global _make
+    cache = plan._vjp
+    if cache is None:
+        cache = plan._vjp = {}
+    key = (diff, ct_mask, ct_sigs)
+    spec = cache.get(key)
+    if spec is None:
+        if _make is None:
+            from .._tensor import make
+            _make = make
+        linear = plan.op.linear
+        keep = tuple(i for i in range(plan.n_in) if not (linear and i in diff))
+        sigs = plan.key[2]
+        static = (plan, diff, ct_mask, linear)
+        vplan = engine.get_plan(VJP, static, tuple(sigs[i] for i in keep) + ct_sigs)
+        tpos = _tensor_positions(plan)
+        spec = cache[key] = (vplan, keep, tuple(tpos[i] for i in diff), static)
+    return spec
 
 
 def _tensor_positions(plan):
@@ -185,8 +228,15 @@ def _tensor_positions(plan):
     return pos
 
 
+_fo_cache: dict = {}
+
+
 def _float_outputs(plan):
-    return tuple(i for i, (_, d) in enumerate(plan.outs) if d.is_floating_point or d.is_complex)
+    fo = _fo_cache.get(plan)
+    if fo is None:
+        fo = _fo_cache[plan] = tuple(i for i, (_, d) in enumerate(plan.outs)
+                                     if d.is_floating_point or d.is_complex)
+    return fo
 
 
 class AccumulateGrad:
@@ -258,9 +308,10 @@ def node_class(name):
     return cls
 
 
-def _describe(t):
-    legacy = t._dtype._legacy or t._dtype._name
-    return f"[torch.{legacy} [{', '.join(str(s) for s in t._shape)}]]"
+def _describe(dtype, shape, producer=None):
+    legacy = dtype._legacy or dtype._name
+    desc = f"[torch.{legacy} [{', '.join(str(s) for s in shape)}]]"
+    return desc if producer is None else f"{desc}, which is output 0 of {producer},"
 
 
 def record(op, plan, inputs, refs, outs):
@@ -280,21 +331,22 @@ def record(op, plan, inputs, refs, outs):
         return
     if op.linear:  # the backward needs no differentiable input values: do not keep them alive
         refs = [None if i in diff else r for i, r in enumerate(refs)]
-    node = node_class(op.grad)(plan, tuple(refs), tuple(edges), tuple(diff))
+    refs = tuple([_Saved(r) if type(r) is _Pending else r for r in refs])
+    node = node_class(op.grad)(plan, refs, tuple(edges), tuple(diff))
     saves = op.saves
     if saves:
         saved = []
         if saves == "all":
             for i in diff:
                 x = inputs[i]
-                saved.append((x._ver, x._ver[0], _describe(x)))
+                saved.append((x._ver, x._ver[0], (x._dtype, x._shape)))
         else:
             for i in saves:
                 if i == "out":
                     continue
                 x = inputs[i]
                 if isinstance(x, Tensor):
-                    saved.append((x._ver, x._ver[0], _describe(x)))
+                    saved.append((x._ver, x._ver[0], (x._dtype, x._shape)))
         node._saved = saved
     multi = type(outs) is tuple
     for nr, o in enumerate(outs if multi else (outs,)):
@@ -305,16 +357,19 @@ def record(op, plan, inputs, refs, outs):
     if saves and saves != "all" and "out" in saves:
         o = outs[0] if multi else outs
         short = op.grad[:-len("Backward0")] if op.grad.endswith("Backward0") else op.grad
-        node._saved.append((o._ver, o._ver[0], f"{_describe(o)}, which is output 0 of {short}"))
+        node._saved.append((o._ver, o._ver[0], (o._dtype, o._shape, short)))
 
 
 # --------------------------------------------------------------------------------------------
 # the VJP op: gradients of any plan, run through the engine like every other op
 
 
-def _vjp_impl(*a):
-    plan, diff, ct_mask, linear = a[-4:]
-    args = a[:-4]
+def _node_vjp(plan, diff, ct_mask, linear, args):
+    """Gradients w.r.t. inputs ``diff`` of ``plan`` given its kept inputs and cotangents.
+
+    ``args`` are the kept primal inputs (all of them, or for a linear op only the
+    non-differentiable ones) followed by the cotangents of the outputs in ``ct_mask``.
+    """
     n = plan.n_in
     if linear:
         # the vjp of a linear op does not depend on its differentiable inputs: use zeros
@@ -344,13 +399,24 @@ def _vjp_impl(*a):
 
     out, pull = jax.vjp(f, *[primals[i] for i in diff])
     it = iter(cts)
+    # PyTorch's complex gradients are the conjugates of JAX's vjp convention:
+    # torch_vjp(ct) = conj(jax_vjp(conj(ct))) (a no-op for real values)
     if plan.multi:
-        ct = tuple(next(it).astype(o.dtype) if m else jnp.zeros_like(o)
+        ct = tuple(_conj(next(it).astype(o.dtype)) if m else jnp.zeros_like(o)
                    for m, o in zip(ct_mask, out))
     else:
-        ct = next(it).astype(out.dtype)
-    grads = pull(ct)
+        ct = _conj(next(it).astype(out.dtype))
+    return tuple(_conj(g) for g in pull(ct))
+
+
+def _vjp_impl(*a):
+    plan, diff, ct_mask, linear = a[-4:]
+    grads = _node_vjp(plan, diff, ct_mask, linear, a[:-4])
     return tuple(grads) if len(grads) > 1 else grads[0]
+
+
+def _conj(x):
+    return jnp.conj(x) if jnp.iscomplexobj(x) else x
 
 
 def _vjp_prepare(sigs, static):
@@ -381,6 +447,190 @@ def register_tensor_hook(t, hook):
     return _RemovableHandle(lst, hook)
 
 
+def retain_grad(t):
+    """Make backward store t's gradient in ``t.grad`` (t is a non-leaf)."""
+    import weakref
+    node = t._fn
+    if node._retained is None:
+        node._retained = {}
+    node._retained[t._out_nr] = weakref.ref(t)
+
+
+# --------------------------------------------------------------------------------------------
+# fused backward: a repeated backward graph becomes ONE op (one VJP of the whole graph)
+
+def _fused_impl(*a):
+    """The backward of a whole recorded graph: per-node VJPs chained inside one function."""
+    nodes_spec, roots_spec, n_leaves, captures = a[-1]
+    args = a[:-1]
+    n_root = len(roots_spec)
+    root_cts = args[len(args) - n_root:]
+    node_cts = [[None] * n_out for (_, _, _, _, _, n_out, _) in nodes_spec]
+    for (k, nr), ct in zip(roots_spec, root_cts):
+        cur = node_cts[k][nr]
+        node_cts[k][nr] = ct if cur is None else cur + ct
+    leaf_grads = [None] * n_leaves
+    captured = {}
+    pos = 0
+    for k, (plan, diff, linear, edges_enc, n_args, n_out, float_outs) in enumerate(nodes_spec):
+        node_args = args[pos:pos + n_args]
+        pos += n_args
+        cts = node_cts[k]
+        for nr in range(n_out):
+            if (k, nr) in captures:
+                captured[(k, nr)] = cts[nr]
+        ct_mask = tuple(cts[i] is not None for i in float_outs)
+        if True not in ct_mask:
+            continue
+        grads = _node_vjp(plan, diff, ct_mask, linear,
+                          tuple(node_args) + tuple(cts[i] for i, m in zip(float_outs, ct_mask)
+                                                   if m))
+        for g, enc in zip(grads, edges_enc):
+            if enc is None:
+                continue
+            kind, j, nr = enc
+            if kind == 0:
+                cur = node_cts[j][nr]
+                node_cts[j][nr] = g if cur is None else cur + g
+            else:
+                cur = leaf_grads[j]
+                leaf_grads[j] = g if cur is None else cur + g
+    return tuple(leaf_grads) + tuple(captured.get(c) for c in sorted(captures))
+
+
+FUSED_VJP = engine.Op("backward", _fused_impl)
+_fused_seen: set = set()
+
+
+def _fused_backward(roots, capture, accumulate, inputs, retain_graph):
+    """Run the backward as one op when the graph's structure has been seen before.
+
+    Returns the results list, or None when the graph needs the node-by-node path (first sight,
+    hooks, retained grads, custom Functions).
+    """
+    order = []
+    index = {}
+    leaves = []
+    leaf_index = {}
+    deps = {}
+    stack = []
+    for node, nr, g in roots:
+        if type(node) is AccumulateGrad or not isinstance(node, Node):
+            return None
+        if id(node) not in index:
+            index[id(node)] = None
+            stack.append(node)
+    seen_nodes = []
+    while stack:
+        node = stack.pop()
+        if node._hooks or node._pre_hooks or node._tensor_hooks or node._retained or \
+                node._freed:
+            return None
+        seen_nodes.append(node)
+        for e in node._edges:
+            if e is None:
+                continue
+            nxt = e[0]
+            if type(nxt) is AccumulateGrad:
+                if nxt._pre_hooks or nxt._hooks:
+                    return None
+                if id(nxt) not in leaf_index:
+                    leaf_index[id(nxt)] = len(leaves)
+                    leaves.append(nxt)
+                continue
+            if not isinstance(nxt, Node):
+                return None
+            deps[id(nxt)] = deps.get(id(nxt), 0) + 1
+            if id(nxt) not in index:
+                index[id(nxt)] = None
+                stack.append(nxt)
+    # consumers before producers
+    ready = [n for n in seen_nodes if deps.get(id(n), 0) == 0]
+    while ready:
+        node = ready.pop()
+        index[id(node)] = len(order)
+        order.append(node)
+        for e in node._edges:
+            if e is not None and type(e[0]) is not AccumulateGrad:
+                d = deps[id(e[0])] - 1
+                deps[id(e[0])] = d
+                if d == 0:
+                    ready.append(e[0])
+    if len(order) != len(seen_nodes):
+        return None
+    caps = {}
+    for (nid, nr), k in capture.items():
+        if nid in leaf_index:
+            continue
+        j = index.get(nid)
+        if j is None:
+            return None
+        caps[(j, nr)] = k
+    nodes_spec = []
+    args = []
+    for node in order:
+        if node._saved:
+            node._check_versions()
+        plan = node._plan
+        diff = node._diff
+        linear = plan.op.linear
+        refs = node._refs
+        tpos = _tensor_positions(plan)
+        n0 = len(args)
+        for i in range(plan.n_in):
+            if not (linear and i in diff):
+                args.append(_unwrap(refs[i]))
+        edges_enc = []
+        for i in diff:
+            e = node._edges[tpos[i]]
+            if e is None:
+                edges_enc.append(None)
+            elif type(e[0]) is AccumulateGrad:
+                edges_enc.append((1, leaf_index[id(e[0])], 0))
+            else:
+                edges_enc.append((0, index[id(e[0])], e[1]))
+        nodes_spec.append((plan, diff, linear, tuple(edges_enc), len(args) - n0,
+                           len(plan.outs), _float_outputs(plan)))
+    roots_spec = []
+    for node, nr, g in roots:
+        roots_spec.append((index[id(node)], nr))
+        args.append(g._ref())
+    cap_keys = tuple(sorted(caps))
+    spec = (tuple(nodes_spec), tuple(roots_spec), len(leaves), cap_keys)
+    sig_key = (spec, tuple((g._shape, g._dtype) for _, _, g in roots))
+    if sig_key not in _fused_seen:
+        _fused_seen.add(sig_key)
+        return None
+    sigs = []
+    for r in args:
+        if type(r) is _Pending:
+            sigs.append(r.plan.outs[max(r.index, 0)])
+        elif hasattr(r, "shape"):
+            sigs.append((tuple(r.shape), _dtype.from_np(r.dtype)))
+        else:
+            sigs.append(type(r))
+    plan = engine.get_plan(FUSED_VJP, (spec,), tuple(sigs))
+    out = engine.apply(plan, args)
+    if not plan.multi:
+        out = (out,)
+    dev = roots[0][2]._device
+    grads = [_make(v, s, d, dev) for v, (s, d) in zip(out, plan.outs)]
+    leaf_grads = grads[:len(leaves)]
+    results = [None] * (len(inputs) if inputs is not None else 0)
+    for c, g in zip(cap_keys, grads[len(leaves):]):
+        results[caps[c]] = g
+    for acc, g in zip(leaves, leaf_grads):
+        k = capture.get((id(acc), 0))
+        if k is not None:
+            results[k] = g
+        if accumulate and (inputs is None or k is not None):
+            _accumulate(acc.variable, g, False)
+    if not retain_graph:
+        for node in order:
+            node._release()
+    return results
+
+
 def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                  accumulate=True, allow_unused=True):
     """Backpropagate ``grad_tensors`` from ``tensors``.
@@ -388,8 +638,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
     With ``accumulate`` the leaf gradients go to ``.grad`` (Tensor.backward); otherwise the
     gradients of ``inputs`` are returned (autograd.grad).
     """
-    from .._tensor import Tensor
-    from .._ops.pointwise import add as _add
+    _add = _ops_add()
 
     # targets captured for autograd.grad / backward(inputs=...)
     capture = {}
@@ -414,6 +663,10 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
         if id(node) not in nodes:
             nodes[id(node)] = node
             stack.append(node)
+    if not create_graph and roots and _make is not None:
+        fused = _fused_backward(roots, capture, accumulate, inputs, retain_graph)
+        if fused is not None:
+            return fused
     while stack:
         node = stack.pop()
         if isinstance(node, AccumulateGrad):
@@ -495,7 +748,10 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
             else [None] * len(node._edges)
         if node._hooks:
             for h in list(node._hooks):
-                h(tuple(grads), tuple(cts))
+                # a post hook may return replacement grad_inputs, as in PyTorch
+                r = h(tuple(grads), tuple(cts))
+                if r is not None:
+                    grads = list(r)
         for e, g in zip(node._edges, grads):
             if e is None:
                 continue
@@ -513,8 +769,18 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
     return results
 
 
+_add_fn = []
+
+
+def _ops_add():
+    if not _add_fn:
+        from .._ops.pointwise import add
+        _add_fn.append(add)
+    return _add_fn[0]
+
+
 def _accumulate(t, g, create_graph):
-    from .._ops.pointwise import add as _add
+    _add = _ops_add()
     if not create_graph:
         g = g.detach() if g._fn is not None else g
     cur = t._grad

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .._devices import cuda_available, cuda_devices
+from . import amp  # noqa: F401  (torch.cuda.amp.GradScaler)
 
 __all__ = ["is_available", "device_count", "memory_allocated", "memory_reserved",
            "max_memory_allocated", "empty_cache", "synchronize", "manual_seed",

@@ -1,19 +1,40 @@
-"""nn.Module: registration of parameters, buffers and submodules; state_dict; modes; hooks."""
+"""nn.Module: registration of parameters, buffers and submodules; iteration; modes; state_dict;
+forward/backward/state-dict hooks; conversion (``to``, ``float``, ...); repr.
+
+Behaviour, messages and hook semantics follow ``torch/nn/modules/module.py``.
+"""
 from __future__ import annotations
 
 import functools
 import itertools
+import warnings
+import weakref
 from collections import OrderedDict, namedtuple
+from collections.abc import Mapping
 
 from ..._tensor import Tensor
 from ...autograd import grad_mode
-from ..parameter import Parameter
+from ..parameter import Buffer, Parameter, is_lazy
+from ._hooks import BackwardHook, RemovableHandle
 
-__all__ = ["Module", "register_module_forward_hook", "register_module_forward_pre_hook"]
+__all__ = ["Module", "register_module_forward_hook", "register_module_forward_pre_hook",
+           "register_module_backward_hook", "register_module_full_backward_hook",
+           "register_module_full_backward_pre_hook", "register_module_buffer_registration_hook",
+           "register_module_module_registration_hook",
+           "register_module_parameter_registration_hook"]
 
-_global_forward_hooks: OrderedDict = OrderedDict()
-_global_forward_pre_hooks: OrderedDict = OrderedDict()
-_hook_ids = itertools.count()
+_global_buffer_registration_hooks: dict = OrderedDict()
+_global_module_registration_hooks: dict = OrderedDict()
+_global_parameter_registration_hooks: dict = OrderedDict()
+_global_backward_pre_hooks: dict = OrderedDict()
+_global_backward_hooks: dict = OrderedDict()
+_global_is_full_backward_hook = None
+_global_forward_pre_hooks: dict = OrderedDict()
+_global_forward_hooks: dict = OrderedDict()
+_global_forward_hooks_always_called: dict = OrderedDict()
+_global_forward_hooks_with_kwargs: dict = OrderedDict()
+
+_EXTRA_STATE_KEY_SUFFIX = "_extra_state"
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
@@ -27,43 +48,133 @@ class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpec
     __str__ = __repr__
 
 
-class RemovableHandle:
-    """A handle that removes a hook from its dict (``handle.remove()``, or as a context)."""
+def _addindent(s_, num_spaces):
+    s = s_.split("\n")
+    if len(s) == 1:
+        return s_
+    first = s.pop(0)
+    s = [(num_spaces * " ") + line if line.strip() else "" for line in s]
+    return first + "\n" + "\n".join(s)
 
-    def __init__(self, hooks_dict, *extra_dicts):
-        self.hooks_dict_ref = hooks_dict
-        self.extra = extra_dicts
-        self.id = next(_hook_ids)
 
-    def remove(self):
-        for d in (self.hooks_dict_ref,) + self.extra:
-            d.pop(self.id, None)
+def _typename(obj):
+    """``torch.typename``: 'torch.FloatTensor' for tensors, the qualified class name otherwise."""
+    if isinstance(obj, Tensor):
+        return obj.type()
+    module = getattr(type(obj), "__module__", "") or ""
+    qualname = type(obj).__qualname__
+    if module in ("", "builtins"):
+        return qualname
+    return module + "." + qualname
 
-    def __enter__(self):
-        return self
 
-    def __exit__(self, *exc):
-        self.remove()
+class _WrappedHook:
+    """A hook called with its module first (held weakly), or as is."""
+
+    def __init__(self, hook, module=None):
+        self.hook = hook
+        functools.update_wrapper(self, hook)
+        self.with_module = False
+        if module is not None:
+            self.module = weakref.ref(module)
+            self.with_module = True
+
+    def __call__(self, *args, **kwargs):
+        if self.with_module:
+            module = self.module()
+            if module is None:
+                raise RuntimeError("You are trying to call the hook of a dead Module!")
+            return self.hook(module, *args, **kwargs)
+        return self.hook(*args, **kwargs)
+
+    def __getstate__(self):
+        result = {"hook": self.hook, "with_module": self.with_module}
+        if self.with_module:
+            result["module"] = self.module()
+        return result
+
+    def __setstate__(self, state):
+        self.hook = state["hook"]
+        self.with_module = state["with_module"]
+        if self.with_module:
+            if state["module"] is None:
+                raise RuntimeError("You are trying to revive the hook of a dead Module!")
+            self.module = weakref.ref(state["module"])
+
+
+# --------------------------------------------------------------------------------------------
+# global hooks
+
+
+def register_module_buffer_registration_hook(hook):
+    """A hook ``hook(module, name, buffer)`` run by every ``register_buffer``."""
+    handle = RemovableHandle(_global_buffer_registration_hooks)
+    _global_buffer_registration_hooks[handle.id] = hook
+    return handle
+
+
+def register_module_module_registration_hook(hook):
+    """A hook ``hook(module, name, submodule)`` run by every submodule registration."""
+    handle = RemovableHandle(_global_module_registration_hooks)
+    _global_module_registration_hooks[handle.id] = hook
+    return handle
+
+
+def register_module_parameter_registration_hook(hook):
+    """A hook ``hook(module, name, param)`` run by every ``register_parameter``."""
+    handle = RemovableHandle(_global_parameter_registration_hooks)
+    _global_parameter_registration_hooks[handle.id] = hook
+    return handle
 
 
 def register_module_forward_pre_hook(hook):
-    h = RemovableHandle(_global_forward_pre_hooks)
-    _global_forward_pre_hooks[h.id] = hook
-    return h
+    """A forward pre-hook common to all modules."""
+    handle = RemovableHandle(_global_forward_pre_hooks)
+    _global_forward_pre_hooks[handle.id] = hook
+    return handle
 
 
-def register_module_forward_hook(hook, *, always_call=False):
-    h = RemovableHandle(_global_forward_hooks)
-    _global_forward_hooks[h.id] = hook
-    return h
+def register_module_forward_hook(hook, *, with_kwargs=False, always_call=False):
+    """A forward hook common to all modules."""
+    handle = RemovableHandle(_global_forward_hooks,
+                             extra_dict=_global_forward_hooks_always_called)
+    _global_forward_hooks[handle.id] = hook
+    if with_kwargs:
+        _global_forward_hooks_with_kwargs[handle.id] = True
+    if always_call:
+        _global_forward_hooks_always_called[handle.id] = True
+    return handle
 
 
-def _addindent(s, num_spaces):
-    lines = s.split("\n")
-    if len(lines) == 1:
-        return s
-    first = lines.pop(0)
-    return first + "\n" + "\n".join(" " * num_spaces + line for line in lines)
+def register_module_backward_hook(hook):
+    """A (deprecated, non-full) backward hook common to all modules."""
+    global _global_is_full_backward_hook
+    if _global_is_full_backward_hook is True:
+        raise RuntimeError("Cannot use both regular backward hooks and full backward hooks as a "
+                           "global Module hook. Please use only one of them.")
+    _global_is_full_backward_hook = False
+    handle = RemovableHandle(_global_backward_hooks)
+    _global_backward_hooks[handle.id] = hook
+    return handle
+
+
+def register_module_full_backward_pre_hook(hook):
+    """A backward pre-hook common to all modules."""
+    handle = RemovableHandle(_global_backward_pre_hooks)
+    _global_backward_pre_hooks[handle.id] = hook
+    return handle
+
+
+def register_module_full_backward_hook(hook):
+    """A full backward hook common to all modules."""
+    global _global_is_full_backward_hook
+    if _global_is_full_backward_hook is False:
+        raise RuntimeError("Cannot use both regular backward hooks and full backward hooks as a "
+                           "global Module hook. Please use only one of them.")
+    _global_is_full_backward_hook = True
+    handle = RemovableHandle(_global_backward_hooks)
+    _global_backward_hooks[handle.id] = hook
+    return handle
 
 
 def _forward_unimplemented(self, *input):
@@ -75,13 +186,15 @@ class Module:
     """Base class for all neural network modules (``torch.nn.Module``).
 
     Subclasses assign Parameters, Modules and buffers as attributes in ``__init__`` (after
-    ``super().__init__()``) and define ``forward``.
+    ``super().__init__()``) and define ``forward``; calling the module runs the forward hooks
+    around ``forward``.
     """
 
     dump_patches = False
     _version = 1
     training: bool
     call_super_init = False
+    _compiled_call_impl = None
     forward = _forward_unimplemented
 
     def __init__(self, *args, **kwargs):
@@ -93,21 +206,22 @@ class Module:
                             f"{len(args) + 1} were given")
         d = self.__dict__
         d["training"] = True
-        d["_parameters"] = OrderedDict()
-        d["_buffers"] = OrderedDict()
+        d["_parameters"] = {}
+        d["_buffers"] = {}
         d["_non_persistent_buffers_set"] = set()
-        d["_modules"] = OrderedDict()
+        d["_backward_pre_hooks"] = OrderedDict()
+        d["_backward_hooks"] = OrderedDict()
+        d["_is_full_backward_hook"] = None
         d["_forward_hooks"] = OrderedDict()
         d["_forward_hooks_with_kwargs"] = OrderedDict()
         d["_forward_hooks_always_called"] = OrderedDict()
         d["_forward_pre_hooks"] = OrderedDict()
         d["_forward_pre_hooks_with_kwargs"] = OrderedDict()
-        d["_backward_hooks"] = OrderedDict()
-        d["_backward_pre_hooks"] = OrderedDict()
         d["_state_dict_hooks"] = OrderedDict()
         d["_state_dict_pre_hooks"] = OrderedDict()
         d["_load_state_dict_pre_hooks"] = OrderedDict()
         d["_load_state_dict_post_hooks"] = OrderedDict()
+        d["_modules"] = {}
         if self.call_super_init:
             super().__init__(*args, **kwargs)
 
@@ -115,11 +229,14 @@ class Module:
     # registration
 
     def register_buffer(self, name, tensor, persistent=True):
-        """Add a buffer (state that is not a parameter, e.g. BatchNorm's running_mean)."""
+        """Add a buffer: state that is not a parameter (BatchNorm's ``running_mean``).
+
+        ``persistent=False`` keeps it out of the ``state_dict``.
+        """
         if "_buffers" not in self.__dict__:
             raise AttributeError("cannot assign buffer before Module.__init__() call")
         if not isinstance(name, str):
-            raise TypeError(f"buffer name should be a string. Got {type(name).__name__}")
+            raise TypeError(f"buffer name should be a string. Got {_typename(name)}")
         if "." in name:
             raise KeyError('buffer name can\'t contain "."')
         if name == "":
@@ -129,6 +246,10 @@ class Module:
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot assign '{_typename(tensor)}' object to buffer '{name}' "
                             "(torch Tensor or None required)")
+        for hook in _global_buffer_registration_hooks.values():
+            output = hook(self, name, tensor)
+            if output is not None:
+                tensor = output
         self._buffers[name] = tensor
         if persistent:
             self._non_persistent_buffers_set.discard(name)
@@ -136,11 +257,11 @@ class Module:
             self._non_persistent_buffers_set.add(name)
 
     def register_parameter(self, name, param):
-        """Add a parameter (None is allowed: the slot exists but holds nothing)."""
+        """Add a parameter (``None`` is allowed: the slot exists but holds nothing)."""
         if "_parameters" not in self.__dict__:
             raise AttributeError("cannot assign parameter before Module.__init__() call")
         if not isinstance(name, str):
-            raise TypeError(f"parameter name should be a string. Got {type(name).__name__}")
+            raise TypeError(f"parameter name should be a string. Got {_typename(name)}")
         if "." in name:
             raise KeyError('parameter name can\'t contain "."')
         if name == "":
@@ -158,25 +279,36 @@ class Module:
                 f"Cannot assign non-leaf Tensor to parameter '{name}'. Model parameters must be "
                 f"created explicitly. To express '{name}' as a function of another Tensor, "
                 "compute the value in the forward() method.")
+        for hook in _global_parameter_registration_hooks.values():
+            output = hook(self, name, param)
+            if output is not None:
+                param = output
         self._parameters[name] = param
 
     def add_module(self, name, module):
-        """Add a child module, reachable as an attribute ``name``."""
+        """Add a child module, reachable as attribute ``name``."""
         if not isinstance(module, Module) and module is not None:
             raise TypeError(f"{_typename(module)} is not a Module subclass")
         if not isinstance(name, str):
-            raise TypeError(f"module name should be a string. Got {type(name).__name__}")
+            raise TypeError(f"module name should be a string. Got {_typename(name)}")
         if hasattr(self, name) and name not in self._modules:
             raise KeyError(f"attribute '{name}' already exists")
         if "." in name:
             raise KeyError(f'module name can\'t contain ".", got: {name}')
         if name == "":
             raise KeyError('module name can\'t be empty string ""')
+        for hook in _global_module_registration_hooks.values():
+            output = hook(self, name, module)
+            if output is not None:
+                module = output
         self._modules[name] = module
 
-    register_module = add_module
+    def register_module(self, name, module):
+        """Alias of :meth:`add_module`."""
+        self.add_module(name, module)
 
     def get_submodule(self, target):
+        """The submodule at dotted path ``target`` (``''`` is the module itself)."""
         if target == "":
             return self
         mod = self
@@ -188,7 +320,24 @@ class Module:
                 raise AttributeError("`" + item + "` is not an nn.Module")
         return mod
 
+    def set_submodule(self, target, module, strict=False):
+        """Replace (or with ``strict=False`` add) the submodule at dotted path ``target``."""
+        if target == "":
+            raise ValueError("Cannot set the submodule without a target name!")
+        atoms = target.split(".")
+        if not isinstance(module, Module):
+            raise ValueError("`" + "module" + f"` is not an nn.Module, found {type(module)}")
+        parent = self if len(atoms) == 1 else self.get_submodule(".".join(atoms[:-1]))
+        if strict and not hasattr(parent, atoms[-1]):
+            raise AttributeError(parent._get_name() + " has no attribute `" + atoms[-1] + "`")
+        if hasattr(parent, atoms[-1]):
+            mod = getattr(parent, atoms[-1])
+            if not isinstance(mod, Module):
+                raise AttributeError("`" + atoms[-1] + "` is not an nn.Module")
+        setattr(parent, atoms[-1], module)
+
     def get_parameter(self, target):
+        """The parameter at dotted path ``target``."""
         module_path, _, name = target.rpartition(".")
         mod = self.get_submodule(module_path)
         if not hasattr(mod, name):
@@ -199,13 +348,28 @@ class Module:
         return param
 
     def get_buffer(self, target):
+        """The buffer at dotted path ``target``."""
         module_path, _, name = target.rpartition(".")
         mod = self.get_submodule(module_path)
         if not hasattr(mod, name):
             raise AttributeError(mod._get_name() + " has no attribute `" + name + "`")
+        buffer = getattr(mod, name)
         if name not in mod._buffers:
             raise AttributeError("`" + name + "` is not a buffer")
-        return getattr(mod, name)
+        return buffer
+
+    def get_extra_state(self):
+        """Extra (non-tensor) state for the state_dict; override with set_extra_state."""
+        raise RuntimeError(
+            "Reached a code path in Module.get_extra_state() that should never be called. Please "
+            "file an issue at https://github.com/pytorch/pytorch/issues/new?template=bug-report.yml "
+            "to report this bug.")
+
+    def set_extra_state(self, state):
+        raise RuntimeError(
+            "Reached a code path in Module.set_extra_state() that should never be called. Please "
+            "file an issue at https://github.com/pytorch/pytorch/issues/new?template=bug-report.yml "
+            "to report this bug.")
 
     # -----------------------------------------------------------------------------------------
     # attribute protocol
@@ -254,19 +418,31 @@ class Module:
                 if modules is None:
                     raise AttributeError("cannot assign module before Module.__init__() call")
                 remove_from(d, self._parameters, self._buffers, self._non_persistent_buffers_set)
+                for hook in _global_module_registration_hooks.values():
+                    output = hook(self, name, value)
+                    if output is not None:
+                        value = output
                 modules[name] = value
             elif modules is not None and name in modules:
                 if value is not None:
                     raise TypeError(f"cannot assign '{_typename(value)}' as child module "
                                     f"'{name}' (torch.nn.Module or None expected)")
+                for hook in _global_module_registration_hooks.values():
+                    output = hook(self, name, value)
+                    if output is not None:
+                        value = output
                 modules[name] = value
             else:
                 buffers = d.get("_buffers")
-                if buffers is not None and name in buffers:
+                if isinstance(value, Buffer) or buffers is not None and name in buffers:
                     if value is not None and not isinstance(value, Tensor):
                         raise TypeError(f"cannot assign '{_typename(value)}' as buffer '{name}' "
-                                        "(torch.Tensor or None expected)")
-                    buffers[name] = value
+                                        "(torch.nn.Buffer, torch.Tensor or None expected)")
+                    if isinstance(value, Buffer):
+                        persistent = value.persistent
+                    else:
+                        persistent = name not in self._non_persistent_buffers_set
+                    self.register_buffer(name, value, persistent)
                 else:
                     object.__setattr__(self, name, value)
 
@@ -282,15 +458,28 @@ class Module:
             object.__delattr__(self, name)
 
     def __dir__(self):
-        keys = list(object.__dir__(self)) + list(self._parameters) + list(self._modules) + \
-            list(self._buffers)
-        return sorted(k for k in set(keys) if not k[0].isdigit())
+        keys = dir(self.__class__) + list(self.__dict__.keys()) + list(self._parameters) + \
+            list(self._modules) + list(self._buffers)
+        return sorted(key for key in keys if not key[0].isdigit())
 
     def __getstate__(self):
-        return self.__dict__.copy()
+        state = self.__dict__.copy()
+        state.pop("_compiled_call_impl", None)
+        return state
 
     def __setstate__(self, state):
         self.__dict__.update(state)
+        defaults = {"_forward_pre_hooks": OrderedDict, "_forward_pre_hooks_with_kwargs":
+                    OrderedDict, "_forward_hooks_with_kwargs": OrderedDict,
+                    "_forward_hooks_always_called": OrderedDict, "_state_dict_hooks": OrderedDict,
+                    "_state_dict_pre_hooks": OrderedDict, "_load_state_dict_pre_hooks":
+                    OrderedDict, "_load_state_dict_post_hooks": OrderedDict,
+                    "_non_persistent_buffers_set": set, "_backward_pre_hooks": OrderedDict}
+        for k, factory in defaults.items():
+            if k not in self.__dict__:
+                self.__dict__[k] = factory()
+        if "_is_full_backward_hook" not in self.__dict__:
+            self._is_full_backward_hook = None
 
     # -----------------------------------------------------------------------------------------
     # iteration
@@ -309,7 +498,7 @@ class Module:
                 yield name, v
 
     def parameters(self, recurse=True):
-        """The module's parameters (each shared parameter once)."""
+        """The module's parameters (a parameter shared by several submodules once)."""
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
@@ -319,35 +508,41 @@ class Module:
                                        recurse=recurse, remove_duplicate=remove_duplicate)
 
     def buffers(self, recurse=True):
+        """The module's buffers."""
         for _, b in self.named_buffers(recurse=recurse):
             yield b
 
     def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
+        """``(name, buffer)`` pairs with dotted names."""
         yield from self._named_members(lambda m: m._buffers.items(), prefix=prefix,
                                        recurse=recurse, remove_duplicate=remove_duplicate)
 
     def children(self):
+        """The immediate submodules."""
         for _, m in self.named_children():
             yield m
 
     def named_children(self):
+        """``(name, module)`` pairs of the immediate submodules."""
         memo = set()
         for name, module in self._modules.items():
-            if module is not None and id(module) not in memo:
-                memo.add(id(module))
+            if module is not None and module not in memo:
+                memo.add(module)
                 yield name, module
 
-    def modules(self):
-        for _, m in self.named_modules():
+    def modules(self, remove_duplicate=True):
+        """This module and every submodule, depth first."""
+        for _, m in self.named_modules(remove_duplicate=remove_duplicate):
             yield m
 
     def named_modules(self, memo=None, prefix="", remove_duplicate=True):
+        """``(name, module)`` for this module (``''``) and every submodule, depth first."""
         if memo is None:
             memo = set()
-        if id(self) in memo:
+        if self in memo:
             return
         if remove_duplicate:
-            memo.add(id(self))
+            memo.add(self)
         yield prefix, self
         for name, module in self._modules.items():
             if module is None:
@@ -359,7 +554,7 @@ class Module:
     # modes and bulk operations
 
     def train(self, mode=True):
-        """Set training mode (Dropout active, BatchNorm uses batch statistics); returns self."""
+        """Set training mode (Dropout active, BatchNorm on batch statistics); returns self."""
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")
         self.training = mode
@@ -372,12 +567,13 @@ class Module:
         return self.train(False)
 
     def requires_grad_(self, requires_grad=True):
+        """Set ``requires_grad`` of every parameter; returns self."""
         for p in self.parameters():
             p.requires_grad_(requires_grad)
         return self
 
     def zero_grad(self, set_to_none=True):
-        """Reset the gradients of all parameters (to None by default)."""
+        """Reset the gradients of all parameters (to None by default, else to zeros)."""
         for p in self.parameters():
             if p.grad is not None:
                 if set_to_none:
@@ -391,14 +587,15 @@ class Module:
                     g.zero_()
 
     def apply(self, fn):
-        """Call ``fn`` on every submodule (children first) and on self; returns self."""
+        """Call ``fn`` on every submodule (children first) and then on self; returns self."""
         for module in self.children():
             module.apply(fn)
         fn(self)
         return self
 
     def _apply(self, fn, recurse=True):
-        """Replace every parameter/buffer value by ``fn(value)`` (keeping Parameter objects)."""
+        """Replace every parameter/buffer value by ``fn(value)``, keeping Parameter objects
+        (``param.data = fn(param)``, as PyTorch does by default)."""
         if recurse:
             for module in self.children():
                 module._apply(fn)
@@ -406,62 +603,89 @@ class Module:
             if param is None:
                 continue
             with grad_mode.no_grad():
-                new = fn(param)
-            if new is not param:
-                from ..._tensor import _assign_storage
-                _assign_storage(param, new)
-                param._fn = None
-            if param.grad is not None:
+                applied = fn(param)
+            param.data = applied
+            grad = param._grad
+            if grad is not None:
                 with grad_mode.no_grad():
-                    g = fn(param.grad)
-                if g is not param.grad:
-                    param.grad = g
+                    g = fn(grad)
+                grad.data = g
         for key, buf in self._buffers.items():
             if buf is not None:
                 self._buffers[key] = fn(buf)
         return self
 
     def to(self, *args, **kwargs):
-        """Move and/or cast parameters and buffers (floating ones only for dtype); returns self."""
+        """Move and/or cast parameters and buffers; returns self.
+
+        ``to(device)``, ``to(dtype)`` (floating/complex only; integer buffers keep their
+        dtype), ``to(tensor)``, ``to(device, dtype)``.
+        """
         from ..._ops.conversion import _parse_to
         device, dtype, _ = _parse_to(args, dict(kwargs))
-        if dtype is not None and not (dtype.is_floating_point or dtype.is_complex):
-            raise TypeError(f"nn.Module.to only accepts floating point or complex dtypes, but got "
-                            f"desired dtype={dtype}")
+        if dtype is not None:
+            if not (dtype.is_floating_point or dtype.is_complex):
+                raise TypeError("nn.Module.to only accepts floating point or complex dtypes, but "
+                                f"got desired dtype={dtype}")
+            if dtype.is_complex:
+                warnings.warn(
+                    "Complex modules are a new feature under active development whose design may "
+                    "change, and some modules might not work as expected when using complex "
+                    "tensors as parameters or buffers. Please file an issue at "
+                    "https://github.com/pytorch/pytorch/issues/new?template=bug-report.yml if a "
+                    "complex module does not work as expected.", stacklevel=2)
 
         def convert(t):
-            out = t
-            if device is not None:
-                out = out.to(device)
-            if dtype is not None and (t.is_floating_point() or t.is_complex()):
-                out = out.to(dtype)
-            return out
+            floating = t.is_floating_point() or t.is_complex()
+            return t.to(device, dtype if floating else None)
 
         return self._apply(convert)
 
     def cpu(self):
+        """Move everything to the CPU; returns self."""
         return self._apply(lambda t: t.cpu())
 
     def cuda(self, device=None):
+        """Move everything to a CUDA device; returns self."""
         return self._apply(lambda t: t.cuda(device))
 
     def type(self, dst_type):
+        """Cast every parameter and buffer to ``dst_type``; returns self."""
         return self._apply(lambda t: t.type(dst_type))
 
     def float(self):
+        """Cast floating parameters and buffers to float32; returns self."""
         return self._apply(lambda t: t.float() if t.is_floating_point() else t)
 
     def double(self):
+        """Cast floating parameters and buffers to float64; returns self."""
         return self._apply(lambda t: t.double() if t.is_floating_point() else t)
 
     def half(self):
+        """Cast floating parameters and buffers to float16; returns self."""
         return self._apply(lambda t: t.half() if t.is_floating_point() else t)
 
     def bfloat16(self):
+        """Cast floating parameters and buffers to bfloat16; returns self."""
         return self._apply(lambda t: t.bfloat16() if t.is_floating_point() else t)
 
+    def to_empty(self, *, device, recurse=True):
+        """Replace parameters and buffers by uninitialised tensors on ``device``."""
+        from ..._ops.creation import empty_like
+        return self._apply(lambda t: empty_like(t, device=device), recurse=recurse)
+
     def share_memory(self):
+        """A no-op here (tensors already live in one process's memory); returns self."""
         return self
+
+    def compile(self, *args, **kwargs):
+        """Compile this module's call with ``torch.compile``."""
+        import jtorch
+        compile_fn = getattr(jtorch, "compile", None)
+        if compile_fn is None:
+            raise NotImplementedError("torch.nn.Module.compile needs torch.compile, which jtorch "
+                                      "does not provide yet")
+        self._compiled_call_impl = compile_fn(self._call_impl, *args, **kwargs)
 
     # -----------------------------------------------------------------------------------------
     # state_dict
@@ -473,13 +697,23 @@ class Module:
         for name, buf in self._buffers.items():
             if buf is not None and name not in self._non_persistent_buffers_set:
                 destination[prefix + name] = buf if keep_vars else buf.detach()
+        if type(self).get_extra_state is not Module.get_extra_state:
+            destination[prefix + _EXTRA_STATE_KEY_SUFFIX] = self.get_extra_state()
 
     def state_dict(self, *args, destination=None, prefix="", keep_vars=False):
-        """An OrderedDict of parameters and persistent buffers by dotted name."""
+        """An OrderedDict of parameters and persistent buffers by dotted name (detached unless
+        ``keep_vars``)."""
         if args:
-            destination = args[0] if len(args) > 0 else destination
-            prefix = args[1] if len(args) > 1 else prefix
-            keep_vars = args[2] if len(args) > 2 else keep_vars
+            warnings.warn(
+                "Positional args are being deprecated, use kwargs instead. Refer to "
+                "https://pytorch.org/docs/main/generated/torch.nn.Module.html#torch.nn.Module."
+                "state_dict for details.", FutureWarning, stacklevel=2)
+            if destination is None:
+                destination = args[0]
+            if len(args) > 1 and prefix == "":
+                prefix = args[1]
+            if len(args) > 2 and keep_vars is False:
+                keep_vars = args[2]
         if destination is None:
             destination = OrderedDict()
             destination._metadata = OrderedDict()
@@ -495,12 +729,15 @@ class Module:
                                   keep_vars=keep_vars)
         for hook in self._state_dict_hooks.values():
             result = hook(self, destination, prefix, local_metadata)
-            if result is not None:
-                destination = result
+            if not getattr(hook, "_from_public_api", False):
+                if result is not None:
+                    destination = result
+            elif result is not None:
+                raise RuntimeError("state_dict post-hook must return None")
         return destination
 
     def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys,
-                              unexpected_keys, error_msgs, assign=False):
+                              unexpected_keys, error_msgs):
         for hook in self._load_state_dict_pre_hooks.values():
             hook(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
                  error_msgs)
@@ -509,6 +746,7 @@ class Module:
         local_state = {k: v for k, v in itertools.chain(self._parameters.items(),
                                                         persistent_buffers.items())
                        if v is not None}
+        assign = local_metadata.get("assign_to_params_buffers", False)
         for name, param in local_state.items():
             key = prefix + name
             if key not in state_dict:
@@ -521,23 +759,25 @@ class Module:
                                   "torch.Tensor or Tensor-like object from checkpoint but "
                                   f"received {type(input_param)}")
                 continue
-            from ..parameter import is_lazy
-            if not is_lazy(param) and input_param.shape != param.shape:
+            lazy = is_lazy(param)
+            if not lazy and len(param.shape) == 0 and len(input_param.shape) == 1 and \
+                    input_param.shape[0] == 1:
+                input_param = input_param.select(0, 0)
+            if not lazy and input_param.shape != param.shape:
                 error_msgs.append(f"size mismatch for {key}: copying a param with shape "
                                   f"{input_param.shape} from checkpoint, the shape in current "
                                   f"model is {param.shape}.")
                 continue
             try:
                 with grad_mode.no_grad():
-                    if is_lazy(param):
-                        param.materialize(input_param.shape)
                     if assign:
                         if isinstance(param, Parameter):
-                            new = input_param if isinstance(input_param, Parameter) else \
-                                Parameter(input_param, requires_grad=param.requires_grad)
-                            setattr(self, name, new)
-                        else:
-                            setattr(self, name, input_param)
+                            if not isinstance(input_param, Parameter):
+                                input_param = Parameter(input_param,
+                                                        requires_grad=param.requires_grad)
+                            else:
+                                input_param.requires_grad_(param.requires_grad)
+                        setattr(self, name, input_param)
                     else:
                         param.copy_(input_param)
             except Exception as ex:  # noqa: BLE001  (reported as PyTorch reports it)
@@ -545,16 +785,33 @@ class Module:
                                   f"in the model are {param.size()} and whose dimensions in the "
                                   f"checkpoint are {input_param.size()}, an exception occurred : "
                                   f"{ex.args}.")
+        extra_state_key = prefix + _EXTRA_STATE_KEY_SUFFIX
+        if type(self).set_extra_state is not Module.set_extra_state:
+            if extra_state_key in state_dict:
+                self.set_extra_state(state_dict[extra_state_key])
+            elif strict:
+                missing_keys.append(extra_state_key)
+        elif strict and extra_state_key in state_dict:
+            unexpected_keys.append(extra_state_key)
         if strict:
-            for key in state_dict.keys():
-                if key.startswith(prefix):
+            for key in state_dict:
+                if key.startswith(prefix) and key != extra_state_key:
                     input_name = key[len(prefix):].split(".", 1)
-                    if input_name[0] not in self._modules and input_name[0] not in local_state:
+                    if len(input_name) > 1:
+                        if input_name[0] not in self._modules:
+                            unexpected_keys.append(key)
+                    elif input_name[0] not in local_state:
                         unexpected_keys.append(key)
 
     def load_state_dict(self, state_dict, strict=True, assign=False):
-        """Copy parameters and buffers from ``state_dict``; returns (missing, unexpected) keys."""
-        if not isinstance(state_dict, dict):
+        """Copy parameters and buffers from ``state_dict`` into this module and its
+        descendants.
+
+        ``strict``: the keys must match exactly (else RuntimeError listing missing and
+        unexpected keys); ``assign``: take the given tensors instead of copying into the
+        existing ones.  Returns the ``(missing_keys, unexpected_keys)`` named tuple.
+        """
+        if not isinstance(state_dict, Mapping):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         missing_keys, unexpected_keys, error_msgs = [], [], []
         metadata = getattr(state_dict, "_metadata", None)
@@ -564,8 +821,10 @@ class Module:
 
         def load(module, local_state_dict, prefix=""):
             local_metadata = {} if metadata is None else metadata.get(prefix[:-1], {})
+            if assign:
+                local_metadata["assign_to_params_buffers"] = assign
             module._load_from_state_dict(local_state_dict, prefix, local_metadata, True,
-                                         missing_keys, unexpected_keys, error_msgs, assign)
+                                         missing_keys, unexpected_keys, error_msgs)
             for name, child in module._modules.items():
                 if child is not None:
                     child_prefix = prefix + name + "."
@@ -574,7 +833,12 @@ class Module:
                     load(child, child_state, child_prefix)
             incompatible = _IncompatibleKeys(missing_keys, unexpected_keys)
             for hook in module._load_state_dict_post_hooks.values():
-                hook(module, incompatible)
+                out = hook(module, incompatible)
+                if out is not None:
+                    raise AssertionError(
+                        "Hooks registered with ``register_load_state_dict_post_hook`` are not "
+                        "expected to return new values, if incompatible_keys need to be "
+                        "modified, it should be done inplace.")
 
         load(self, state_dict)
         del load
@@ -587,14 +851,17 @@ class Module:
                     ", ".join(f'"{k}"' for k in missing_keys)))
         if error_msgs:
             raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(
-                type(self).__name__, "\n\t".join(error_msgs)))
+                self.__class__.__name__, "\n\t".join(error_msgs)))
         return _IncompatibleKeys(missing_keys, unexpected_keys)
 
     # -----------------------------------------------------------------------------------------
     # hooks
 
     def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
-        handle = RemovableHandle(self._forward_pre_hooks, self._forward_pre_hooks_with_kwargs)
+        """``hook(module, args)`` (or ``hook(module, args, kwargs)``) before each forward; it may
+        return replacement args (and kwargs)."""
+        handle = RemovableHandle(self._forward_pre_hooks,
+                                 extra_dict=self._forward_pre_hooks_with_kwargs)
         self._forward_pre_hooks[handle.id] = hook
         if with_kwargs:
             self._forward_pre_hooks_with_kwargs[handle.id] = True
@@ -604,8 +871,9 @@ class Module:
 
     def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False,
                               always_call=False):
-        handle = RemovableHandle(self._forward_hooks, self._forward_hooks_with_kwargs,
-                                 self._forward_hooks_always_called)
+        """``hook(module, args, output)`` after each forward; it may return a new output."""
+        handle = RemovableHandle(self._forward_hooks, extra_dict=[
+            self._forward_hooks_with_kwargs, self._forward_hooks_always_called])
         self._forward_hooks[handle.id] = hook
         if with_kwargs:
             self._forward_hooks_with_kwargs[handle.id] = True
@@ -615,24 +883,88 @@ class Module:
             self._forward_hooks.move_to_end(handle.id, last=False)
         return handle
 
-    def register_state_dict_pre_hook(self, hook):
-        handle = RemovableHandle(self._state_dict_pre_hooks)
-        self._state_dict_pre_hooks[handle.id] = hook
+    def register_full_backward_pre_hook(self, hook, prepend=False):
+        """``hook(module, grad_output)`` when the gradients of the module's outputs are ready;
+        it may return replacement ``grad_output``."""
+        handle = RemovableHandle(self._backward_pre_hooks)
+        self._backward_pre_hooks[handle.id] = hook
+        if prepend:
+            self._backward_pre_hooks.move_to_end(handle.id, last=False)
         return handle
 
-    def register_state_dict_post_hook(self, hook):
+    def register_backward_hook(self, hook):
+        """Deprecated: use :meth:`register_full_backward_hook`."""
+        if self._is_full_backward_hook is True:
+            raise RuntimeError("Cannot use both regular backward hooks and full backward hooks on "
+                               "a single Module. Please use only one of them.")
+        self._is_full_backward_hook = False
+        handle = RemovableHandle(self._backward_hooks)
+        self._backward_hooks[handle.id] = hook
+        return handle
+
+    def register_full_backward_hook(self, hook, prepend=False):
+        """``hook(module, grad_input, grad_output)`` when the gradients w.r.t. the module's
+        inputs are computed; it may return replacement ``grad_input``."""
+        if self._is_full_backward_hook is False:
+            raise RuntimeError("Cannot use both regular backward hooks and full backward hooks on "
+                               "a single Module. Please use only one of them.")
+        self._is_full_backward_hook = True
+        handle = RemovableHandle(self._backward_hooks)
+        self._backward_hooks[handle.id] = hook
+        if prepend:
+            self._backward_hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def _get_backward_hooks(self):
+        full, non_full = [], []
+        if _global_is_full_backward_hook is True:
+            full += _global_backward_hooks.values()
+        if self._is_full_backward_hook is True:
+            full += self._backward_hooks.values()
+        if _global_is_full_backward_hook is False:
+            non_full += _global_backward_hooks.values()
+        if self._is_full_backward_hook is False:
+            non_full += self._backward_hooks.values()
+        return full, non_full
+
+    def _get_backward_pre_hooks(self):
+        return list(_global_backward_pre_hooks.values()) + list(self._backward_pre_hooks.values())
+
+    def _register_state_dict_hook(self, hook):
+        if getattr(hook, "_from_public_api", False):
+            raise RuntimeError("Cannot register the same function as the state dict post hook "
+                               "that was previously registered via register_state_dict_post_hook")
         handle = RemovableHandle(self._state_dict_hooks)
         self._state_dict_hooks[handle.id] = hook
         return handle
 
-    _register_state_dict_hook = register_state_dict_post_hook
-
-    def register_load_state_dict_pre_hook(self, hook):
-        handle = RemovableHandle(self._load_state_dict_pre_hooks)
-        self._load_state_dict_pre_hooks[handle.id] = functools.partial(hook, self)
+    def register_state_dict_post_hook(self, hook):
+        """``hook(module, state_dict, prefix, local_metadata)`` after ``state_dict``; it must
+        modify the dict in place and return None."""
+        hook._from_public_api = True
+        handle = RemovableHandle(self._state_dict_hooks)
+        self._state_dict_hooks[handle.id] = hook
         return handle
 
+    def register_state_dict_pre_hook(self, hook):
+        """``hook(module, prefix, keep_vars)`` before ``state_dict``."""
+        handle = RemovableHandle(self._state_dict_pre_hooks)
+        self._state_dict_pre_hooks[handle.id] = hook
+        return handle
+
+    def _register_load_state_dict_pre_hook(self, hook, with_module=False):
+        handle = RemovableHandle(self._load_state_dict_pre_hooks)
+        self._load_state_dict_pre_hooks[handle.id] = _WrappedHook(
+            hook, self if with_module else None)
+        return handle
+
+    def register_load_state_dict_pre_hook(self, hook):
+        """``hook(module, state_dict, prefix, local_metadata, strict, missing_keys,
+        unexpected_keys, error_msgs)`` before loading this module's part of a state_dict."""
+        return self._register_load_state_dict_pre_hook(hook, with_module=True)
+
     def register_load_state_dict_post_hook(self, hook):
+        """``hook(module, incompatible_keys)`` after ``load_state_dict``."""
         handle = RemovableHandle(self._load_state_dict_post_hooks)
         self._load_state_dict_post_hooks[handle.id] = hook
         return handle
@@ -640,45 +972,175 @@ class Module:
     # -----------------------------------------------------------------------------------------
     # calling
 
-    def _call_impl(self, *args, **kwargs):
-        if not (self._forward_hooks or self._forward_pre_hooks or _global_forward_hooks or
-                _global_forward_pre_hooks or self._backward_hooks or self._backward_pre_hooks):
-            return self.forward(*args, **kwargs)
-        for hook_id, hook in itertools.chain(_global_forward_pre_hooks.items(),
-                                             self._forward_pre_hooks.items()):
-            if hook_id in self._forward_pre_hooks_with_kwargs:
-                result = hook(self, args, kwargs)
-                if result is not None:
-                    if isinstance(result, tuple) and len(result) == 2:
-                        args, kwargs = result
-                    else:
-                        raise RuntimeError("forward pre-hook must return None or a tuple of "
-                                           f"(new_args, new_kwargs), but got {result}.")
-            else:
-                result = hook(self, args)
-                if result is not None:
-                    args = result if isinstance(result, tuple) else (result,)
-        finish = None
-        if self._backward_hooks or self._backward_pre_hooks:
-            args, finish = self._wrap_backward_hooks(args)
-        result = self.forward(*args, **kwargs)
-        for hook_id, hook in itertools.chain(_global_forward_hooks.items(),
-                                             self._forward_hooks.items()):
-            if hook_id in self._forward_hooks_with_kwargs:
-                out = hook(self, args, kwargs, result)
-            else:
-                out = hook(self, args, result)
-            if out is not None:
-                result = out
-        return result if finish is None else finish(result)
+    def _wrap_backward_hooks(self, args):
+        """Set up the full backward (pre-)hooks for one call.
 
-    __call__ = _call_impl
+        Returns the (wrapped) args and ``finish(result)``, which wraps the outputs: the module's
+        tensors flow through identity autograd nodes whose hooks see ``grad_output`` and
+        ``grad_input`` (``torch.utils.hooks.BackwardHook``).
+        """
+        full, _ = self._get_backward_hooks() if (self._backward_hooks or
+                                                 _global_backward_hooks) else ([], [])
+        pre = self._get_backward_pre_hooks() if (self._backward_pre_hooks or
+                                                 _global_backward_pre_hooks) else []
+        if not (full or pre):
+            return args, None
+        bw_hook = BackwardHook(self, full, pre)
+        args = bw_hook.setup_input_hook(args)
+
+        def finish(result):
+            if not isinstance(result, (Tensor, tuple)):
+                warnings.warn("For backward hooks to be called, module output should be a Tensor "
+                              f"or a tuple of Tensors but received {type(result)}", stacklevel=3)
+            return bw_hook.setup_output_hook(result)
+
+        return args, finish
+
+    def _call_impl(self, *args, **kwargs):
+        if not (self._backward_hooks or self._backward_pre_hooks or self._forward_hooks or
+                self._forward_pre_hooks or _global_backward_pre_hooks or _global_backward_hooks
+                or _global_forward_hooks or _global_forward_pre_hooks):
+            return self.forward(*args, **kwargs)
+        result = None
+        called_always = set()
+        try:
+            for hook_id, hook in (*_global_forward_pre_hooks.items(),
+                                  *self._forward_pre_hooks.items()):
+                if hook_id in self._forward_pre_hooks_with_kwargs:
+                    res = hook(self, args, kwargs)
+                    if res is not None:
+                        if isinstance(res, tuple) and len(res) == 2:
+                            args, kwargs = res
+                        else:
+                            raise RuntimeError("forward pre-hook must return None or a tuple of "
+                                               f"(new_args, new_kwargs), but got {res}.")
+                else:
+                    res = hook(self, args)
+                    if res is not None:
+                        args = res if isinstance(res, tuple) else (res,)
+            finish = None
+            if self._backward_hooks or self._backward_pre_hooks or _global_backward_hooks or \
+                    _global_backward_pre_hooks:
+                args, finish = self._wrap_backward_hooks(args)
+            result = self.forward(*args, **kwargs)
+            for hook_id, hook in (*_global_forward_hooks.items(), *self._forward_hooks.items()):
+                if hook_id in self._forward_hooks_always_called or \
+                        hook_id in _global_forward_hooks_always_called:
+                    called_always.add(hook_id)
+                if hook_id in self._forward_hooks_with_kwargs or \
+                        hook_id in _global_forward_hooks_with_kwargs:
+                    out = hook(self, args, kwargs, result)
+                else:
+                    out = hook(self, args, result)
+                if out is not None:
+                    result = out
+            if finish is not None:
+                result = finish(result)
+            self._register_non_full_backward_hooks(args, result)
+            return result
+        except Exception:
+            self._run_always_called_hooks(args, kwargs, result, called_always)
+            raise
+
+    def _register_non_full_backward_hooks(self, args, result):
+        _, non_full = self._get_backward_hooks() if (self._backward_hooks or
+                                                     _global_backward_hooks) else ([], [])
+        if not non_full:
+            return
+        var = result
+        while not isinstance(var, Tensor):
+            if isinstance(var, dict):
+                var = next(v for v in var.values() if isinstance(v, Tensor))
+            else:
+                var = var[0]
+        grad_fn = var.grad_fn
+        if grad_fn is not None:
+            for hook in non_full:
+                grad_fn.register_hook(_WrappedHook(hook, self))
+            self._maybe_warn_non_full_backward_hook(args, result, grad_fn)
+
+    def _maybe_warn_non_full_backward_hook(self, inputs, result, grad_fn):
+        if not isinstance(result, Tensor):
+            if not (isinstance(result, tuple) and all(isinstance(r, Tensor) for r in result)):
+                warnings.warn(
+                    "Using non-full backward hooks on a Module that does not return a single "
+                    "Tensor or a tuple of Tensors is deprecated and will be removed in future "
+                    "versions. This hook will be missing some of the grad_output. Please use "
+                    "register_full_backward_hook to get the documented behavior.",
+                    FutureWarning, stacklevel=2)
+                return
+        else:
+            result = (result,)
+        if not isinstance(inputs, Tensor):
+            if not (isinstance(inputs, tuple) and all(isinstance(i, Tensor) for i in inputs)):
+                warnings.warn(
+                    "Using non-full backward hooks on a Module that does not take as input a "
+                    "single Tensor or a tuple of Tensors is deprecated and will be removed in "
+                    "future versions. This hook will be missing some of the grad_input. Please "
+                    "use register_full_backward_hook to get the documented behavior.",
+                    FutureWarning, stacklevel=2)
+                return
+        else:
+            inputs = (inputs,)
+        out_grad_fn = {r.grad_fn for r in result if r.grad_fn is not None}
+        if len(out_grad_fn) == 0 or (len(out_grad_fn) == 1 and grad_fn not in out_grad_fn):
+            warnings.warn(
+                "Using a non-full backward hook when outputs are nested in python data structure "
+                "is deprecated and will be removed in future versions. This hook will be missing "
+                "some grad_output.", FutureWarning, stacklevel=2)
+        elif len(out_grad_fn) > 1:
+            warnings.warn(
+                "Using a non-full backward hook when outputs are generated by different autograd "
+                "Nodes is deprecated and will be removed in future versions. This hook will be "
+                "missing some grad_output. Please use register_full_backward_hook to get the "
+                "documented behavior.", FutureWarning, stacklevel=2)
+        else:
+            inputs_grad_fn = {i.grad_fn for i in inputs if i.grad_fn is not None}
+            next_functions = {n[0] for n in grad_fn.next_functions}
+            if inputs_grad_fn != next_functions:
+                warnings.warn(
+                    "Using a non-full backward hook when the forward contains multiple autograd "
+                    "Nodes is deprecated and will be removed in future versions. This hook will "
+                    "be missing some grad_input. Please use register_full_backward_hook to get "
+                    "the documented behavior.", FutureWarning, stacklevel=2)
+
+    def _run_always_called_hooks(self, args, kwargs, result, called):
+        for hook_id, hook in _global_forward_hooks.items():
+            if hook_id in _global_forward_hooks_always_called and hook_id not in called:
+                try:
+                    out = hook(self, args, result)
+                    if out is not None:
+                        result = out
+                except Exception as e:  # noqa: BLE001  (silenced as PyTorch does)
+                    warnings.warn("global module forward hook with ``always_call=True`` raised "
+                                  "an exception that was silenced as another error was raised "
+                                  f"in forward: {str(e)}", stacklevel=2)
+        for hook_id, hook in self._forward_hooks.items():
+            if hook_id in self._forward_hooks_always_called and hook_id not in called:
+                try:
+                    if hook_id in self._forward_hooks_with_kwargs:
+                        out = hook(self, args, kwargs, result)
+                    else:
+                        out = hook(self, args, result)
+                    if out is not None:
+                        result = out
+                except Exception as e:  # noqa: BLE001  (silenced as PyTorch does)
+                    warnings.warn("module forward hook with ``always_call=True`` raised an "
+                                  "exception that was silenced as another error was raised in "
+                                  f"forward: {str(e)}", stacklevel=2)
+
+    def _wrapped_call_impl(self, *args, **kwargs):
+        if self._compiled_call_impl is not None:
+            return self._compiled_call_impl(*args, **kwargs)
+        return self._call_impl(*args, **kwargs)
+
+    __call__ = _wrapped_call_impl
 
     # -----------------------------------------------------------------------------------------
     # printing
 
     def extra_repr(self):
-        """Extra information in this module's repr (override in layers)."""
+        """Extra information in this module's repr (layers override it)."""
         return ""
 
     def _get_name(self):
@@ -691,8 +1153,7 @@ class Module:
             extra_lines = extra_repr.split("\n")
         child_lines = []
         for key, module in self._modules.items():
-            mod_str = repr(module)
-            mod_str = _addindent(mod_str, 2)
+            mod_str = _addindent(repr(module), 2)
             child_lines.append("(" + key + "): " + mod_str)
         lines = extra_lines + child_lines
         main_str = self._get_name() + "("
@@ -701,15 +1162,13 @@ class Module:
                 main_str += extra_lines[0]
             else:
                 main_str += "\n  " + "\n  ".join(lines) + "\n"
-        main_str += ")"
-        return main_str
+        return main_str + ")"
 
-
-def _typename(obj):
-    if isinstance(obj, Tensor):
-        return obj.type()
-    module = type(obj).__module__
-    if module in ("builtins", "__builtin__"):
-        return type(obj).__qualname__
-    return module + "." + type(obj).__qualname__
-
+    def _replicate_for_data_parallel(self):
+        replica = self.__new__(type(self))
+        replica.__dict__ = self.__dict__.copy()
+        replica._parameters = {}
+        replica._buffers = replica._buffers.copy()
+        replica._modules = replica._modules.copy()
+        replica._is_replica = True
+        return replica

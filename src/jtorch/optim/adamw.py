@@ -1,0 +1,29 @@
+"""torch.optim.AdamW: Adam with decoupled weight decay (default 1e-2)."""
+from __future__ import annotations
+
+from .adam import Adam
+
+__all__ = ["AdamW"]
+
+
+class AdamW(Adam):
+    r"""AdamW (Loshchilov & Hutter): Adam whose weight decay ``p -= lr * weight_decay * p`` is
+    decoupled from the moments.  Note PyTorch's default ``weight_decay=1e-2`` (Optax's
+    ``adamw`` defaults to 1e-4).
+
+    Args: as :class:`Adam`, with ``weight_decay`` (float, optional): weight decay coefficient
+    (default: 1e-2).
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
+                 amsgrad=False, *, maximize=False, foreach=None, capturable=False,
+                 differentiable=False, fused=None):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, foreach=foreach,
+                         maximize=maximize, capturable=capturable,
+                         differentiable=differentiable, fused=fused,
+                         decoupled_weight_decay=True)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group["decoupled_weight_decay"] = True
