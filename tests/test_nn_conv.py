@@ -165,3 +165,86 @@ ERRORS = [
 @pytest.mark.parametrize("i", range(len(ERRORS)))
 def test_conv_errors(i):
     check(ERRORS[i], message=True)
+
+
+# --------------------------------------------------------------------------------------------
+# modules
+
+from nn_oracle import check_module  # noqa: E402
+
+MODULES = [
+    ("Conv1d", lambda nn: nn.Conv1d(3, 4, 3, stride=2, padding=1), (2, 3, 9)),
+    ("Conv1d_same_circular", lambda nn: nn.Conv1d(3, 4, 4, padding="same",
+                                                  padding_mode="circular"), (2, 3, 9)),
+    ("Conv2d", lambda nn: nn.Conv2d(3, 4, (3, 2), bias=False, dilation=(2, 1)), (2, 3, 7, 6)),
+    ("Conv2d_reflect", lambda nn: nn.Conv2d(2, 4, 3, padding=(1, 2), padding_mode="reflect",
+                                            groups=2), (2, 2, 6, 5)),
+    ("Conv2d_replicate", lambda nn: nn.Conv2d(3, 2, 3, padding=2, padding_mode="replicate"),
+     (3, 6, 5)),
+    ("Conv2d_valid", lambda nn: nn.Conv2d(3, 6, 1, padding="valid", groups=3), (2, 3, 4, 4)),
+    ("Conv3d", lambda nn: nn.Conv3d(2, 3, 2, padding=1, padding_mode="circular"),
+     (1, 2, 3, 4, 3)),
+    ("ConvTranspose1d", lambda nn: nn.ConvTranspose1d(3, 4, 3, stride=2, output_padding=1),
+     (2, 3, 5)),
+    ("ConvTranspose2d", lambda nn: nn.ConvTranspose2d(4, 2, 3, stride=2, padding=1, groups=2,
+                                                      bias=False), (2, 4, 4, 3)),
+    ("ConvTranspose3d", lambda nn: nn.ConvTranspose3d(2, 2, 2, stride=(1, 2, 1), dilation=2),
+     (1, 2, 3, 3, 2)),
+]
+
+
+@needs_torch
+@pytest.mark.parametrize("name,build,shape", MODULES, ids=[m[0] for m in MODULES])
+def test_conv_module(name, build, shape):
+    check_module(build, f32(*shape), rtol=1e-4, atol=1e-5, modes=("train",))
+
+
+@needs_torch
+def test_conv_transpose_output_size():
+    check_module(lambda nn: nn.ConvTranspose2d(3, 2, 3, stride=2), f32(1, 3, 4, 4),
+                 forward=lambda m, x: m(x, output_size=[10, 9]), rtol=1e-4, atol=1e-5,
+                 modes=("train",))
+    check(lambda L: L.nn.ConvTranspose2d(3, 2, 3, stride=2)(L.ones(1, 3, 4, 4),
+                                                            output_size=[12, 9]), message=True)
+    check(lambda L: L.nn.ConvTranspose2d(3, 2, 3, stride=2)(L.ones(1, 3, 4, 4),
+                                                            output_size=[9]), message=True)
+
+
+@needs_torch
+@pytest.mark.parametrize("cls,shape", [("LazyConv1d", (2, 3, 7)), ("LazyConv2d", (3, 5, 5)),
+                                       ("LazyConv3d", (1, 2, 3, 3, 3)),
+                                       ("LazyConvTranspose2d", (2, 3, 4, 4))])
+def test_lazy_conv(cls, shape):
+    def run(L):
+        m = getattr(L.nn, cls)(4, 2)
+        before = repr(m)
+        y = m(L.ones(*shape))
+        return before, repr(m), type(m).__name__, tuple(m.weight.shape), tuple(y.shape)
+
+    check(run)
+
+
+CTOR_ERRORS = [
+    lambda L: L.nn.Conv2d(3, 4, 3, groups=0),
+    lambda L: L.nn.Conv2d(3, 4, 3, groups=2),
+    lambda L: L.nn.Conv2d(4, 3, 3, groups=2),
+    lambda L: L.nn.Conv2d(3, 4, 3, padding="foo"),
+    lambda L: L.nn.Conv2d(3, 4, 3, padding="same", stride=2),
+    lambda L: L.nn.Conv2d(3, 4, 3, padding_mode="foo"),
+    lambda L: L.nn.ConvTranspose2d(3, 4, 3, padding_mode="reflect"),
+    lambda L: L.nn.Conv2d(3, 4, 3, padding=3, padding_mode="reflect")(L.ones(1, 3, 3, 3)),
+    lambda L: L.nn.Conv2d(3, 4, 3)(L.ones(1, 2, 5, 5)),
+]
+
+
+@needs_torch
+@pytest.mark.parametrize("i", range(len(CTOR_ERRORS)))
+def test_conv_module_errors(i):
+    check(CTOR_ERRORS[i], message=True)
+
+
+@needs_torch
+def test_fold_modules():
+    check_module(lambda nn: nn.Unfold(kernel_size=(2, 3), dilation=1, padding=1, stride=2),
+                 f32(2, 3, 6, 5))
+    check_module(lambda nn: nn.Fold(output_size=(4, 5), kernel_size=2), f32(2, 12, 12))

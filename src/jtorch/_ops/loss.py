@@ -261,12 +261,50 @@ def _nll_terms(logp, target, weight, ignore_index, cdim):
     return loss, w
 
 
-def _nll_reduce(loss, w, red):
+def cascade_sum(v):
+    """Sum a 1-d array in the order of PyTorch's CPU nll_loss kernel (a cascade of partial
+    sums, 16 terms per level), so that the loss agrees with PyTorch to the last bit.
+
+    The kernel adds term ``b`` to level 0 and, whenever ``b % 16**j == 0``, flushes level j
+    into level j + 1; the result is the sum of the levels' leftovers, level 0 first.  Each
+    level is a group-of-16 running sum (16 vector adds), not a loop over elements.
+    """
+    n = v.shape[0]
+    leftovers = []
+    level = v
+    while n > 0:
+        k = (n - 1) // 16  # full groups after the first single-element group
+        full = level[1:1 + 16 * k]
+        groups = jnp.reshape(full, (k, 16)) if k else jnp.zeros((0, 16), v.dtype)
+        acc = jnp.zeros((k,), v.dtype)
+        for c in range(16):
+            acc = acc + groups[:, c]
+        flushed = jnp.concatenate([level[:1], acc]) if n else level[:0]
+        rest = level[1 + 16 * k:]
+        part = jnp.zeros((), v.dtype)
+        for i in range(rest.shape[0]):
+            part = part + rest[i]
+        leftovers.append(part)
+        level = flushed
+        n = level.shape[0]
+        if n == 1:
+            leftovers.append(level[0])
+            break
+    out = jnp.zeros((), v.dtype)
+    for part in leftovers:
+        out = out + part
+    return out
+
+
+def _nll_reduce(loss, w, red, ordered=False):
+    if red == NONE:
+        return loss
+    if ordered and loss.ndim == 1:
+        total = cascade_sum(loss)
+        return total / cascade_sum(w) if red == MEAN else total
     if red == MEAN:
         return jnp.sum(loss) / jnp.sum(w)
-    if red == SUM:
-        return jnp.sum(loss)
-    return loss
+    return jnp.sum(loss)
 
 
 def _class_impl(*a):
@@ -281,7 +319,7 @@ def _class_impl(*a):
     cdim = 1
     logp = jax.nn.log_softmax(x, axis=cdim) if logits else x
     loss, wt = _nll_terms(logp, t, w, ignore_index, cdim)
-    out = _nll_reduce(loss, wt, red)
+    out = _nll_reduce(loss, wt, red, ordered=x.ndim == 2)
     if ls > 0:
         n_classes = x.shape[cdim]
         if w is not None:

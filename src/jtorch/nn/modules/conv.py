@@ -6,11 +6,13 @@ import math
 from ... import _ops
 from ..._ops import _nnutil
 from ..._ops.nn_conv import conv_nd, conv_transpose_nd
-from ..parameter import Parameter
+from ..parameter import Parameter, UninitializedParameter
+from .lazy import LazyModuleMixin
 from .module import Module
 
 __all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d",
-           "ConvTranspose3d"]
+           "ConvTranspose3d", "LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d",
+           "LazyConvTranspose2d", "LazyConvTranspose3d"]
 
 _single, _pair, _triple = _nnutil.single, _nnutil.pair, _nnutil.triple
 
@@ -134,7 +136,8 @@ def _check_mode_pad(input, mode_pad, mode, n):
         return  # conv_nd reports the dimension error
     spatial = shape[-n:]
     if mode == "reflect":
-        for i, ((lo, hi), size) in enumerate(zip(mode_pad, spatial)):
+        # F.pad checks the last dim first
+        for i, ((lo, hi), size) in reversed(list(enumerate(zip(mode_pad, spatial)))):
             if lo >= size or hi >= size:
                 dim = len(shape) - n + i
                 raise RuntimeError(f"Argument #4: Padding size should be less than the "
@@ -273,3 +276,83 @@ class ConvTranspose3d(_ConvTransposeNd):
         super().__init__(in_channels, out_channels, _triple(kernel_size), _triple(stride),
                          _triple(padding), _triple(dilation), True, _triple(output_padding),
                          groups, bias, padding_mode, device, dtype)
+
+
+# --------------------------------------------------------------------------------------------
+# Lazy variants: in_channels is inferred from the first input
+
+
+class _LazyConvXdMixin(LazyModuleMixin):
+    def reset_parameters(self) -> None:
+        if not self.has_uninitialized_params() and self.in_channels != 0:
+            super().reset_parameters()
+
+    def initialize_parameters(self, input, *args, **kwargs) -> None:
+        if self.has_uninitialized_params():
+            self.in_channels = self._get_in_channels(input)
+            if self.in_channels % self.groups != 0:
+                raise ValueError("in_channels must be divisible by groups")
+            if self.transposed:
+                self.weight.materialize((self.in_channels, self.out_channels // self.groups,
+                                         *self.kernel_size))
+            else:
+                self.weight.materialize((self.out_channels, self.in_channels // self.groups,
+                                         *self.kernel_size))
+            if self.bias is not None:
+                self.bias.materialize((self.out_channels,))
+            self.reset_parameters()
+
+    def _get_in_channels(self, input) -> int:
+        num_spatial_dims = self._N
+        num_dims_no_batch = num_spatial_dims + 1
+        num_dims_batch = num_dims_no_batch + 1
+        if input.dim() not in (num_dims_no_batch, num_dims_batch):
+            raise RuntimeError(f"Expected {num_dims_no_batch}D (unbatched) or {num_dims_batch}D "
+                               f"(batched) input to {self.__class__.__name__}, but got input of "
+                               f"size: {input.shape}")
+        return input.shape[1] if input.dim() == num_dims_batch else input.shape[0]
+
+
+def _lazy_conv(base, n):
+    class Lazy(_LazyConvXdMixin, base):
+        cls_to_become = base
+
+        def __init__(self, out_channels, kernel_size, stride=1, padding=0, dilation=1,
+                     groups=1, bias=True, padding_mode="zeros", device=None, dtype=None):
+            super().__init__(0, 0, kernel_size, stride, padding, dilation, groups, False,
+                             padding_mode, device, dtype)
+            self.weight = UninitializedParameter(device=device, dtype=dtype)
+            self.out_channels = out_channels
+            if bias:
+                self.bias = UninitializedParameter(device=device, dtype=dtype)
+
+    Lazy.__name__ = Lazy.__qualname__ = f"LazyConv{n}d"
+    Lazy.__doc__ = f"A {base.__name__} whose ``in_channels`` is inferred from the first input."
+    return Lazy
+
+
+def _lazy_conv_transpose(base, n):
+    class Lazy(_LazyConvXdMixin, base):
+        cls_to_become = base
+
+        def __init__(self, out_channels, kernel_size, stride=1, padding=0, output_padding=0,
+                     groups=1, bias=True, dilation=1, padding_mode="zeros", device=None,
+                     dtype=None):
+            super().__init__(0, 0, kernel_size, stride, padding, output_padding, groups, False,
+                             dilation, padding_mode, device, dtype)
+            self.weight = UninitializedParameter(device=device, dtype=dtype)
+            self.out_channels = out_channels
+            if bias:
+                self.bias = UninitializedParameter(device=device, dtype=dtype)
+
+    Lazy.__name__ = Lazy.__qualname__ = f"LazyConvTranspose{n}d"
+    Lazy.__doc__ = f"A {base.__name__} whose ``in_channels`` is inferred from the first input."
+    return Lazy
+
+
+LazyConv1d = _lazy_conv(Conv1d, 1)
+LazyConv2d = _lazy_conv(Conv2d, 2)
+LazyConv3d = _lazy_conv(Conv3d, 3)
+LazyConvTranspose1d = _lazy_conv_transpose(ConvTranspose1d, 1)
+LazyConvTranspose2d = _lazy_conv_transpose(ConvTranspose2d, 2)
+LazyConvTranspose3d = _lazy_conv_transpose(ConvTranspose3d, 3)
