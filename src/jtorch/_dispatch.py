@@ -68,6 +68,8 @@ def dispatch_nograd(op, inputs, static=(), device=None):
 
 
 def _device_mismatch(op, a, b):
+    if a.type == "meta" or b.type == "meta":
+        raise RuntimeError(f"Tensor on device {b} is not on the expected device {a}!")
     raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two "
                        f"devices, {a} and {b}!")
 
@@ -76,6 +78,14 @@ def _mixed_devices(op, inputs, static, device):
     """Tensors on two devices: PyTorch lets zero-dim CPU tensors (scalars) join tensors on
     another device (they are copied there); anything else is its device-mismatch error."""
     dev = device
+    if not any(isinstance(x, Tensor) and x._device.type == "cuda" for x in inputs):
+        first = device
+        for x in inputs:
+            if isinstance(x, Tensor):
+                if first is None:
+                    first = x._device
+                elif x._device != first:
+                    _device_mismatch(op, first, x._device)
     for x in inputs:
         if isinstance(x, Tensor) and not (x._shape == () and x._device.type == "cpu"):
             if dev is None:
