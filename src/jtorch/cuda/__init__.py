@@ -90,7 +90,8 @@ class device:
     """Context manager changing the current CUDA device (``with torch.cuda.device(1): ...``)."""
 
     def __init__(self, device):
-        self.idx = _index(device) if device is not None else -1
+        neg = device is None or (isinstance(device, int) and device < 0)
+        self.idx = -1 if neg else _index(device)
         self.prev_idx = -1
 
     def __enter__(self):
