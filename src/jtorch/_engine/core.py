@@ -431,6 +431,12 @@ def _drop_inputs(w, n):
         del w.in_enc[id(v)]
 
 
+# Called (by jtorch's own transformations) when a traced op reads a concrete value: a tensor
+# from outside the traced function that was not made an input, so the program would bake its
+# current value in.  The hook may raise to refuse that (None: JAX's rule, it becomes a constant).
+const_hook = None
+
+
 def _trace_apply(plan, refs):
     args = []
     for r in refs:
@@ -442,6 +448,11 @@ def _trace_apply(plan, refs):
                 with jax.ensure_compile_time_eval():
                     v = materialize(r)
             r = v
+            if const_hook is not None:
+                const_hook(plan)
+        elif const_hook is not None and isinstance(r, jax.Array) and \
+                not isinstance(r, _Tracer):
+            const_hook(plan)
         args.append(r)
     with x64(True):
         out = plan.fn(*args)
