@@ -91,12 +91,19 @@ class _Walk:
             self.module(v)
         elif _simple(v):
             self.guard.append((name, type(v), v))
+        elif isinstance(v, (types.FunctionType, functools.partial, types.MethodType)):
+            code = getattr(v, "__code__", None)
+            self.guard.append((name, "fn", id(code) if code is not None else id(v)))
+            if not _library(v):
+                self.code(v)
         elif depth == 0 and isinstance(v, (list, tuple)):
             for x in v:
                 self.value(name, x, 1)
         elif depth == 0 and isinstance(v, dict):
             for x in v.values():
                 self.value(name, x, 1)
+        elif not isinstance(v, (type, types.BuiltinFunctionType)):
+            self.guard.append((name, "obj", id(v)))
 
     def code(self, fn):
         """Tensors, modules and Python values ``fn`` closes over or names as globals."""
@@ -122,8 +129,6 @@ class _Walk:
             except ValueError:  # an empty cell
                 continue
             self.value(code.co_freevars[i], v)
-            if isinstance(v, (types.FunctionType, functools.partial)):
-                self.code(v)
         g = getattr(fn, "__globals__", {})
         for name in _names(code):
             v = g.get(name)
@@ -132,11 +137,25 @@ class _Walk:
 
 
 def _names(code):
+    return sorted(_name_set(code))
+
+
+def _name_set(code):
     names = set(code.co_names)
     for c in code.co_consts:
         if isinstance(c, types.CodeType):
-            names |= _names(c)
-    return sorted(names)
+            names |= _name_set(c)
+    return names
+
+
+_LIBRARIES = ("jtorch.", "jax.", "jaxlib.", "numpy.", "optax.", "functools")
+
+
+def _library(fn):
+    """Functions of jtorch, JAX, NumPy (their state is not the user's)."""
+    f = getattr(fn, "func", None) or getattr(fn, "__func__", None) or fn
+    mod = getattr(f, "__module__", None) or ""
+    return mod == "jtorch" or mod.startswith(_LIBRARIES)
 
 
 def find_state(fn, extra=()):
