@@ -25,13 +25,20 @@ _ITEM = ("vmap: It looks like you're calling .item() on a Tensor. We don't suppo
 
 
 def _errors(e):
-    if isinstance(e, jax.errors.TracerBoolConversionError):
-        return RuntimeError(_CONTROL_FLOW)
-    if isinstance(e, (jax.errors.ConcretizationTypeError,
+    if isinstance(e, (jax.errors.ConcretizationTypeError, jax.errors.TracerBoolConversionError,
                       jax.errors.TracerArrayConversionError,
                       jax.errors.TracerIntegerConversionError)):
-        return RuntimeError(_ITEM)
+        return RuntimeError(_CONTROL_FLOW if _in_frame(e, "__bool__") else _ITEM)
     return None
+
+
+def _in_frame(e, name):
+    tb = e.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_name == name:
+            return True
+        tb = tb.tb_next
+    return False
 
 
 def _spec(tree):
