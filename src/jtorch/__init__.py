@@ -35,7 +35,9 @@ from ._import_hook import install_as_torch  # noqa: E402
 from . import serialization  # noqa: E402
 from .serialization import load, save  # noqa: E402
 from . import return_types  # noqa: E402
-from . import func  # noqa: E402
+from . import _dynamo, compiler, func  # noqa: E402
+from ._dynamo.eval_frame import compile  # noqa: E402,A001  (torch.compile)
+from .func import vmap  # noqa: E402  (torch.vmap)
 
 float = float32  # noqa: A001
 double = float64

@@ -35,7 +35,7 @@ def dispatch(op, inputs, static=(), device=None):
             if dev is None:
                 dev = x._device
             elif x._device is not dev and x._device != dev:
-                _device_mismatch(op, dev, x._device)
+                return _mixed_devices(op, inputs, static, device)
         else:
             refs.append(x)
             sigs.append(type(x))
@@ -44,7 +44,7 @@ def dispatch(op, inputs, static=(), device=None):
     plan = _plans.get(key)
     if plan is None:
         plan = _make_plan(op, static, sigs, key)
-    out = _apply(plan, refs)
+    out = _apply(plan, refs, dev)
     if dev is None:
         dev = CPU
     if plan.multi:
@@ -68,5 +68,33 @@ def dispatch_nograd(op, inputs, static=(), device=None):
 
 
 def _device_mismatch(op, a, b):
+    if a.type == "meta" or b.type == "meta":
+        raise RuntimeError(f"Tensor on device {b} is not on the expected device {a}!")
     raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two "
                        f"devices, {a} and {b}!")
+
+
+def _mixed_devices(op, inputs, static, device):
+    """Tensors on two devices: PyTorch lets zero-dim CPU tensors (scalars) join tensors on
+    another device (they are copied there); anything else is its device-mismatch error."""
+    dev = device
+    if not any(isinstance(x, Tensor) and x._device.type == "cuda" for x in inputs):
+        first = device
+        for x in inputs:
+            if isinstance(x, Tensor):
+                if first is None:
+                    first = x._device
+                elif x._device != first:
+                    _device_mismatch(op, first, x._device)
+    for x in inputs:
+        if isinstance(x, Tensor) and not (x._shape == () and x._device.type == "cpu"):
+            if dev is None:
+                dev = x._device
+            elif x._device != dev:
+                _device_mismatch(op, dev, x._device)
+    if dev is None:  # only scalars, on several devices: the first one's
+        dev = next(x._device for x in inputs if isinstance(x, Tensor))
+    from ._devices import move
+    moved = tuple(move(x, dev) if isinstance(x, Tensor) and x._device != dev else x
+                  for x in inputs)
+    return dispatch(op, moved, static, device)

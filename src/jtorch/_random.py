@@ -35,13 +35,21 @@ class Generator(metaclass=TorchClassRepr):
 
     def __init__(self, device="cpu"):
         from ._device import device as _device
-        self.device = _device(device) if not isinstance(device, _device) else device
+        d = _device(device) if not isinstance(device, _device) else device
+        if d.type == "cuda":
+            from ._devices import cuda_available, normalize
+            if not cuda_available():
+                raise RuntimeError(_NO_CUDA_GENERATOR)
+            d = normalize(d)
+        elif d.type != "cpu":
+            raise RuntimeError(f"{d.type.upper()} device type not an accelerator.")
+        self.device = d
         self._seed = _DEFAULT_SEED
         self._key = None
 
     def _key_tensor(self):
         if self._key is None:
-            self._key = _key_from_seed(self._seed)
+            self._key = _key_from_seed(self._seed, self.device)
         return self._key
 
     def manual_seed(self, seed):
@@ -99,22 +107,56 @@ def _rebuild_generator(device, state):
     return g
 
 
-def _key_from_seed(seed):
+def _key_from_seed(seed, device=None):
     from ._ops.creation import host_tensor
-    with engine.x64(True):
+    with engine.x64(True), jax.ensure_compile_time_eval():
         key = np.asarray(jax.random.PRNGKey(np.uint64(seed)))
-    return host_tensor(key.astype(np.uint32), D.uint32)
+    return host_tensor(key.astype(np.uint32), D.uint32, device)
 
 
 default_generator = Generator()
+_cuda_generators: list = []  # torch.cuda.default_generators, made on first use
+# set by a JAX transformation of jtorch code (torch.func, torch.compile) while it traces:
+# called with the generator instead of drawing from it (keys must be inputs of the program)
+_key_hook = None
+
+_NO_CUDA_GENERATOR = (
+    "Cannot get CUDA generator without ATen_cuda library. PyTorch splits its backend into two "
+    "shared libraries: a CPU library and a CUDA library; this error has occurred because you "
+    "are trying to use some CUDA functionality, but the CUDA library has not been loaded by the "
+    "dynamic linker for some reason.  The CUDA library MUST be loaded, EVEN IF you don't "
+    "directly use any symbols from the CUDA library! One common culprit is a lack of "
+    "-Wl,--no-as-needed in your link arguments; many dynamic linkers will delete dynamic "
+    "library dependencies if you don't depend on any of their symbols.  You can check if this "
+    "has occurred by using ldd on your binary to see if there is a dependency on *_cuda.so "
+    "library.")
 
 
-def next_key(generator=None):
-    """A fresh key tensor from ``generator`` (the default one if None), advancing it."""
+def cuda_generators():
+    """The default generator of each CUDA device (empty without one)."""
+    from ._devices import cuda_devices
+    from ._device import device as _device
+    n = len(cuda_devices())
+    while len(_cuda_generators) < n:
+        _cuda_generators.append(Generator(_device("cuda", len(_cuda_generators))))
+    return tuple(_cuda_generators)
+
+
+def next_key(generator=None, device=None):
+    """A fresh key tensor from ``generator`` advancing it; without one, from the default
+    generator of ``device`` (the CPU's when None)."""
     from ._dispatch import dispatch_nograd
     g = default_generator if generator is None else generator
     if not isinstance(g, Generator):
         raise TypeError(f"expected a torch.Generator, but got {type(g).__name__}")
+    if _key_hook is not None:
+        return _key_hook(g, device)
+    if generator is None and device is not None and device.type != "cpu":
+        if device.type == "cuda":
+            g = cuda_generators()[device.index or 0]
+        else:  # meta: a CPU key, labelled as the device's
+            from ._devices import move
+            return move(next_key(), device)
     new, sub = dispatch_nograd(_SPLIT, (g._key_tensor(),))
     g._key = new
     return sub
@@ -122,6 +164,8 @@ def next_key(generator=None):
 
 def manual_seed(seed):
     """Seed the default generator (and every CUDA device's); returns it."""
+    for g in _cuda_generators:
+        g.manual_seed(seed)
     return default_generator.manual_seed(seed)
 
 

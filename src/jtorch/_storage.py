@@ -53,8 +53,10 @@ class Storage:
                     return snap
             elif np.array_equal(a, np.asarray(snap), equal_nan=a.dtype.kind in "fc"):
                 return snap
+        import jax
         import jax.numpy as jnp
-        with engine.x64(True):
+        # a concrete copy even inside a JAX trace (a traced one would leak into the cache)
+        with engine.x64(True), jax.ensure_compile_time_eval():
             snap = self._snap = jnp.array(a)
         self._snapkey = a.tobytes() if a.nbytes <= _SMALL else None
         return snap

@@ -90,6 +90,8 @@ class Tensor(metaclass=TorchClassRepr):
 
     def _numpy_view(self):
         """A host numpy array with this tensor's values (read-only, may share memory)."""
+        if self._device.type == "meta":
+            raise NotImplementedError("Cannot copy out of meta tensor; no data!")
         st = self._st
         if type(st.value) is np.ndarray:
             if self._view is None:
@@ -491,25 +493,30 @@ class Tensor(metaclass=TorchClassRepr):
             raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous"
                                if self.numel() > 1 else
                                "Boolean value of Tensor with no values is ambiguous")
-        return bool(self._numpy_view().reshape(()))
+        return bool(self._item_view())
 
     def __int__(self):
         self._check_scalar("int")
-        return int(self._numpy_view().reshape(()))
+        return int(self._item_view())
 
     def __float__(self):
         self._check_scalar("float")
-        return float(self._numpy_view().reshape(()))
+        return float(self._item_view())
 
     def __complex__(self):
         self._check_scalar("complex")
-        return complex(self._numpy_view().reshape(()))
+        return complex(self._item_view())
 
     def __index__(self):
         if self._dtype.is_floating_point or self._dtype.is_complex or self.numel() != 1:
             raise TypeError("only integer tensors of a single element can be converted to an "
                             "index")
-        return int(self._numpy_view().reshape(()))
+        return int(self._item_view())
+
+    def _item_view(self):
+        if self._device.type == "meta":
+            raise RuntimeError("Tensor.item() cannot be called on meta tensors")
+        return self._numpy_view().reshape(())
 
     def _check_scalar(self, what):
         if self.numel() != 1:
@@ -521,7 +528,7 @@ class Tensor(metaclass=TorchClassRepr):
         if self.numel() != 1:
             raise RuntimeError(f"a Tensor with {self.numel()} elements cannot be converted to "
                                "Scalar")
-        return self._numpy_view().reshape(()).item()
+        return self._item_view().item()
 
     def tolist(self):
         """The values as (nested) Python lists of numbers (a sync point)."""
@@ -537,9 +544,10 @@ class Tensor(metaclass=TorchClassRepr):
                 raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
                                    "tensor.detach().numpy() instead.")
             if self._device.type != "cpu":
-                raise TypeError(f"can't convert {self._device.type}:{self._device.index or 0} "
-                                "device type tensor to numpy. Use Tensor.cpu() to copy the tensor "
-                                "to host memory first.")
+                d = self._device
+                name = f"cuda:{d.index or 0}" if d.type == "cuda" else str(d)
+                raise TypeError(f"can't convert {name} device type tensor to numpy. Use "
+                                "Tensor.cpu() to copy the tensor to host memory first.")
         if force:
             return np.array(self._numpy_view())
         if self._dtype is _dtype.bfloat16:

@@ -236,9 +236,8 @@ def tensor_repr(t) -> str:
     prefix = "tensor("
     indent = len(prefix)
     suffixes = []
-    from . import _default_device
     dev = t._device
-    if dev != _default_device.get() or dev.type == "cuda" and dev.index != 0:
+    if dev.type != "cpu":  # PyTorch compares with the C++ default device, always the CPU
         suffixes.append(f"device='{dev}'")
     dtype = t._dtype
     default = D.get_default_dtype()

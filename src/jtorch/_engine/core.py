@@ -25,7 +25,8 @@ import numpy as np
 from .. import _dtype
 
 __all__ = ["Pending", "Plan", "Op", "get_plan", "apply", "sync", "materialize", "stats",
-           "reset_stats", "x64", "EAGER", "forbid_jax", "jax_forbidden"]
+           "reset_stats", "x64", "EAGER", "forbid_jax", "jax_forbidden", "tracing", "is_tracing",
+           "is_tracer", "register_device"]
 
 EAGER = os.environ.get("JTORCH_EAGER", "") not in ("", "0")
 # pending calls recorded before an automatic sync bounds the graph size (and compile time)
@@ -34,8 +35,40 @@ MAX_PENDING = int(os.environ.get("JTORCH_MAX_PENDING", "1000"))
 _COMPILE_WARN_AT = int(os.environ.get("JTORCH_COMPILE_WARN", "100"))
 _LOG = os.environ.get("JTORCH_LOG_SYNC", "") not in ("", "0")
 
-x64 = jax.enable_x64  # jtorch runs every JAX call with 64-bit types on (int64 / float64 tensors)
 _jax_forbidden = None
+_enable_x64 = jax.enable_x64
+
+
+class _Scoped:
+    """Two JAX config contexts entered together (x64 and the default device)."""
+
+    __slots__ = ("a", "b")
+
+    def __init__(self, a, b):
+        self.a = a
+        self.b = b
+
+    def __enter__(self):
+        self.a.__enter__()
+        self.b.__enter__()
+
+    def __exit__(self, *exc):
+        self.b.__exit__(*exc)
+        return self.a.__exit__(*exc)
+
+
+def x64(enable):
+    """The context every JAX call of jtorch runs under: 64-bit types on (int64 / float64 tensors)
+    and, where JAX's default device is an accelerator, the CPU as default device (PyTorch puts
+    tensors on the CPU unless told otherwise).  Chosen on first use."""
+    global x64
+    cpu = jax.devices("cpu")[0]
+    if jax.devices()[0] == cpu:
+        x64 = _enable_x64
+    else:
+        def x64(enable):  # noqa: F811
+            return _Scoped(_enable_x64(enable), jax.default_device(cpu))
+    return x64(enable)
 
 
 def forbid_jax(reason: str) -> None:
@@ -186,15 +219,16 @@ class Pending:
     live held it) keeps its args and is recorded again if it is used later.
     """
 
-    __slots__ = ("plan", "args", "index", "value", "seq", "win", "__weakref__")
+    __slots__ = ("plan", "args", "index", "value", "seq", "win", "dev", "__weakref__")
 
-    def __init__(self, plan, args, index, seq, win):
+    def __init__(self, plan, args, index, seq, win, dev=None):
         self.plan = plan
         self.args = args
         self.index = index
         self.value = None
         self.seq = seq
         self.win = win
+        self.dev = dev  # the JAX device computing it (None: the default, CPU, device)
 
     @property
     def shape(self):
@@ -246,7 +280,7 @@ class _Window:
     """
 
     __slots__ = ("wid", "plans", "calls", "pendings", "inputs", "in_enc", "in_sig", "live",
-                 "interned", "hot", "cold")
+                 "interned", "devs", "hot", "cold")
 
     def __init__(self, wid):
         self.hot = False
@@ -260,6 +294,7 @@ class _Window:
         self.in_sig = []
         self.live = []  # storages holding pending values (strong refs; liveness by refcount)
         self.interned = {}
+        self.devs = []  # the device of each call, once several devices are in use (_MULTI)
 
 
 _W = _Window(0)
@@ -274,6 +309,8 @@ def _input(w, v):
     k = id(v)
     e = w.in_enc.get(k)
     if e is None:
+        if isinstance(v, _Tracer):
+            raise _FoundTracer
         e = w.in_enc[k] = (0, len(w.inputs), 0)
         w.inputs.append(v)
         w.in_sig.append((v.shape, v.dtype) if hasattr(v, "shape") else type(v))
@@ -305,6 +342,8 @@ def _intern(w, p):
     if seq is None:
         enc = _encode(w, p.args)
         seq = len(w.plans)
+        if _MULTI:
+            _note_dev(w, p.dev)
         w.plans.append(p.plan)
         w.calls.append((p.plan.key, enc))
         w.pendings.append(p)
@@ -313,17 +352,33 @@ def _intern(w, p):
     p.win = w.wid
 
 
-def apply(plan, refs):
-    """Apply ``plan`` to ``refs``: the result ref (or tuple of refs for multi-output plans)."""
+def apply(plan, refs, device=None):
+    """Apply ``plan`` to ``refs``: the result ref (or tuple of refs for multi-output plans).
+
+    ``device`` is the torch device of the result when the caller knows it (dispatch); otherwise
+    the call runs where its inputs live.
+    """
+    if _TRACING:
+        return _trace_apply(plan, refs)
     if EAGER:
-        return _run_eager(plan, refs)
+        return _run_eager(plan, refs, device)
     w = _W
     if len(w.plans) >= MAX_PENDING and _cut_here(w):
         _stats.auto_syncs += 1
         sync()
         w = _W
+    n_in = len(w.inputs)
+    try:
+        enc = _encode(w, refs)
+    except _FoundTracer:
+        # a tensor holding a JAX tracer: this op is part of a JAX transformation being traced
+        _drop_inputs(w, n_in)
+        return _trace_apply(plan, refs)
     _stats.ops_recorded += 1
-    enc = _encode(w, refs)
+    dev = None
+    if _MULTI:
+        dev = _call_device(refs, device)
+        _note_dev(w, dev)
     seq = len(w.plans)
     heat = plan.op.heat
     if heat:
@@ -336,12 +391,142 @@ def apply(plan, refs):
     args = tuple(refs)
     wid = w.wid
     if plan.multi:
-        out = tuple(Pending(plan, args, i, seq, wid) for i in range(len(plan.outs)))
+        out = tuple(Pending(plan, args, i, seq, wid, dev) for i in range(len(plan.outs)))
         w.pendings.extend(out)
         return out
-    p = Pending(plan, args, -1, seq, wid)
+    p = Pending(plan, args, -1, seq, wid, dev)
     w.pendings.append(p)
     return p
+
+
+# --------------------------------------------------------------------------------------------
+# tracing: inside a JAX transformation (torch.compile, torch.func, jtorch.interop, or a user's
+# own jax.jit over jtorch code) tensors hold JAX tracers.  Ops are then applied directly: the
+# transformation builds the program, so nothing is recorded.
+
+_Tracer = jax.core.Tracer
+_TRACING = 0  # depth of jtorch's own traced regions (see ``tracing``)
+
+
+class _FoundTracer(Exception):
+    pass
+
+
+class tracing:
+    """``with tracing():`` every op applies its plan to its inputs at once (no recording), as
+    needed while a JAX transformation traces jtorch code.  Re-entrant."""
+
+    __slots__ = ()
+
+    def __enter__(self):
+        global _TRACING
+        _TRACING += 1
+
+    def __exit__(self, *exc):
+        global _TRACING
+        _TRACING -= 1
+
+
+def is_tracing() -> bool:
+    """True inside ``tracing()`` (a JAX transformation of jtorch code)."""
+    return _TRACING > 0
+
+
+def is_tracer(v) -> bool:
+    return isinstance(v, _Tracer)
+
+
+def _drop_inputs(w, n):
+    while len(w.inputs) > n:
+        v = w.inputs.pop()
+        w.in_sig.pop()
+        del w.in_enc[id(v)]
+
+
+# Called (by jtorch's own transformations) when a traced op reads a concrete value: a tensor
+# from outside the traced function that was not made an input, so the program would bake its
+# current value in.  The hook may raise to refuse that (None: JAX's rule, it becomes a constant).
+const_hook = None
+
+
+def _trace_apply(plan, refs):
+    args = []
+    for r in refs:
+        if type(r) is Pending:
+            v = r.value
+            if v is None:
+                # a value recorded before the trace began: compute it now, as a constant of the
+                # traced program (not staged into it, which would leak tracers into the window)
+                with jax.ensure_compile_time_eval():
+                    v = materialize(r)
+            r = v
+            if const_hook is not None:
+                const_hook(plan)
+        elif const_hook is not None and isinstance(r, jax.Array) and \
+                not isinstance(r, _Tracer):
+            const_hook(plan)
+        args.append(r)
+    with x64(True):
+        out = plan.fn(*args)
+    return tuple(out) if plan.multi else out
+
+
+# --------------------------------------------------------------------------------------------
+# devices: a call runs on the JAX device of its result's torch device.  Until a tensor lives on
+# another device than the default (CPU) one, nothing here runs (_MULTI is False).
+
+_MULTI = False
+_JAX_DEVICES: dict = {}  # torch device -> JAX device (None: the default CPU device)
+
+
+def register_device(torch_device, jax_device) -> None:
+    """Map a torch device to the JAX device its tensors live on (``jtorch._devices``)."""
+    global _MULTI
+    _JAX_DEVICES[torch_device] = jax_device
+    if jax_device is not None:
+        _MULTI = True
+
+
+def _ref_device(r):
+    if type(r) is Pending:
+        return r.dev if r.value is None else _array_device(r.value)
+    return _array_device(r)
+
+
+def _array_device(a):
+    if isinstance(a, jax.Array) and a.committed:
+        d = a.sharding._device_assignment[0]
+        return None if d == _cpu0() else d
+    return None
+
+
+def _cpu0():
+    return jax.devices("cpu")[0]
+
+
+def _call_device(refs, device):
+    """The JAX device a call runs on: its result's (from dispatch) or its inputs'."""
+    if device is not None:
+        return _JAX_DEVICES.get(device)
+    for r in refs:
+        if type(r) is Pending or isinstance(r, jax.Array):
+            return _ref_device(r)
+    return None
+
+
+def _note_dev(w, dev):
+    devs = w.devs
+    n = len(w.plans)
+    if len(devs) < n:  # calls recorded before a second device came into use
+        devs.extend([None] * (n - len(devs)))
+    devs.append(dev)
+
+
+def _on(dev):
+    """The context running a program on ``dev`` (None: the default device)."""
+    if dev is None or _jax_forbidden is not None:
+        return x64(True)
+    return _Scoped(_enable_x64(True), jax.default_device(dev))
 
 
 # The last two plans before the previous automatic sync.  Cutting later windows at the same
@@ -367,10 +552,11 @@ def _concrete(r):
     return r
 
 
-def _run_eager(plan, refs):
+def _run_eager(plan, refs, device=None):
     _stats.ops_eager += 1
     args = [_concrete(r) for r in refs]
-    with x64(True):
+    dev = _call_device(refs, device) if _MULTI else None
+    with _on(dev):
         return plan.jfn(*args)
 
 
@@ -437,23 +623,31 @@ def sync(extra=()):
 
 
 def _run_window(w, roots):
+    dev = None
+    if w.devs:
+        devs = set(w.devs)
+        if len(w.devs) < len(w.plans):
+            devs.add(None)
+        if len(devs) > 1:
+            return _run_split(w, roots)
+        dev = devs.pop()
     outs = tuple((p.seq, p.index) for p in roots)
-    sig = (tuple(w.calls), tuple(w.in_sig), outs)
+    sig = (tuple(w.calls), tuple(w.in_sig), outs, dev)
     prog = _programs.get(sig)
     inputs = w.inputs
     if prog is not None:
         _stats.cache_hits += 1
-        with x64(True):
+        with _on(dev):
             results = prog(*inputs)
     elif EAGER or (_seen.get(sig) is None and not (w.hot and not w.cold)):
         # first sight of this graph: run it op by op (each plan is a small cached executable)
         _seen[sig] = True
         _stats.op_by_op += 1
-        results = _run_op_by_op(w, outs)
+        results = _run_op_by_op(w, outs, dev)
     else:
         t0 = time.perf_counter()
         prog = _compile(w, outs)
-        with x64(True):
+        with _on(dev):
             results = prog(*inputs)
         _programs[sig] = prog
         _seen.pop(sig, None)
@@ -472,10 +666,56 @@ def _run_window(w, roots):
         p.args = None
 
 
-def _run_op_by_op(w, outs):
+def _run_split(w, roots):
+    """Run a window whose calls live on several devices as one program per device.
+
+    Values cross devices only through transfers, which are sync points (``jtorch._devices``),
+    so the calls of one device depend on no other device's calls.
+    """
+    devs = w.devs
+    devs.extend([None] * (len(w.plans) - len(devs)))
+    groups = {}
+    for seq, d in enumerate(devs):
+        groups.setdefault(d, []).append(seq)
+    pend = {}
+    for p in w.pendings:
+        if p.win == w.wid:
+            pend.setdefault(devs[p.seq], []).append(p)
+    root_ids = {id(p) for p in roots}
+    subs = []
+    for d, seqs in groups.items():
+        sub = _Window(w.wid)
+        remap = {}
+        for s in seqs:
+            key, enc = w.calls[s]
+            new = []
+            for k, i, j in enc:
+                if k == 0:
+                    new.append(_input(sub, w.inputs[i]))
+                elif i in remap:
+                    new.append((1, remap[i], j))
+                else:
+                    raise RuntimeError("jtorch internal error: a pending value crosses devices "
+                                       "without a transfer")
+            remap[s] = len(sub.plans)
+            sub.plans.append(w.plans[s])
+            sub.calls.append((key, tuple(new)))
+        sub.devs = [d] * len(sub.plans)
+        subs.append((sub, remap, d))
+    for sub, remap, d in subs:
+        ps = pend.get(d, [])
+        sub_roots = [p for p in ps if id(p) in root_ids]
+        for p in ps:
+            p.seq = remap[p.seq]
+        sub.pendings = ps
+        if sub_roots:
+            _run_window(sub, sub_roots)
+
+
+def _run_op_by_op(w, outs, dev=None):
     vals = []
     inputs = w.inputs
-    with x64(True):
+    with _on(dev):
         for plan, (_, enc) in zip(w.plans, w.calls):
             args = [inputs[i] if k == 0 else (vals[i] if j < 0 else vals[i][j]) for k, i, j in enc]
             vals.append(plan.jfn(*args))

@@ -47,9 +47,15 @@ def host_tensor(a: np.ndarray, dtype: D.dtype, device=None, requires_grad=False)
         if requires_grad:
             t.requires_grad_(True)
         return t
+    dev = _dev(device)
     with engine.x64(True):
-        value = jnp.array(a)
-    t = make(value, tuple(a.shape), dtype, _dev(device))
+        if dev.type == "cuda":  # straight from host memory to the device
+            from .._devices import jax_device
+            import jax
+            value = jax.device_put(a, jax_device(dev))
+        else:
+            value = jnp.array(a)
+    t = make(value, tuple(a.shape), dtype, dev)
     if requires_grad:
         _requires_grad(t)
     return t

@@ -283,7 +283,7 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     if not training:
         return _apply(_RRELU_EVAL, input, ((lower + upper) / 2,), inplace)
     op = _RRELU_TRAIN_INPLACE if inplace else _RRELU_TRAIN
-    out = dispatch(op, (input, _random.next_key()), (float(lower), float(upper)))
+    out = dispatch(op, (input, _random.next_key(None, input._device)), (float(lower), float(upper)))
     return _inplace_result(input, out) if inplace else out
 
 
@@ -628,7 +628,7 @@ def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1):
     if eps != 1e-10:
         warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
     op = _GUMBEL_HARD if hard else _GUMBEL
-    return dispatch(op, (logits, _random.next_key(), float(tau)), (dim, bool(hard)))
+    return dispatch(op, (logits, _random.next_key(None, logits._device), float(tau)), (dim, bool(hard)))
 
 
 del math

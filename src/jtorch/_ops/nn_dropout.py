@@ -75,7 +75,7 @@ def _apply(input, p, training, inplace, feature, alpha):
         out = input.mul(0.0)
     else:
         op = _ALPHA_DROPOUT if alpha else _DROPOUT
-        out = dispatch(op, (input, _random.next_key(), float(p)), (feature, alpha))
+        out = dispatch(op, (input, _random.next_key(None, input._device), float(p)), (feature, alpha))
     if inplace:
         _inplace.check_inplace(input)
         return _inplace.apply_inplace(input, out)

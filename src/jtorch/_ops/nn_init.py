@@ -111,7 +111,7 @@ def init_uniform(t, a, b, generator):
     if a > b:
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
                            f"from={a:g} > to={b:g}")
-    key = _random.next_key(generator)
+    key = _random.next_key(generator, t.device)
     return dispatch_nograd(_UNIFORM, (key, float(a), float(b)), _shape_dtype(t), t.device)
 
 
@@ -120,14 +120,14 @@ def init_normal(t, mean, std, generator):
     _floating(t, "normal_kernel_cpu")
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
-    key = _random.next_key(generator)
+    key = _random.next_key(generator, t.device)
     return dispatch_nograd(_NORMAL, (key, float(mean), float(std)), _shape_dtype(t), t.device)
 
 
 def init_trunc_normal(t, mean, std, a, b, generator):
     """Values from N(mean, std^2) truncated to [a, b]."""
     _floating(t, "normal_kernel_cpu")
-    key = _random.next_key(generator)
+    key = _random.next_key(generator, t.device)
     return dispatch_nograd(_TRUNC_NORMAL, (key, float(mean), float(std), float(a), float(b)),
                            _shape_dtype(t), t.device)
 
@@ -142,11 +142,11 @@ def init_dirac(t, groups):
 
 def init_orthogonal(t, gain, generator):
     _floating(t, "normal_kernel_cpu")
-    key = _random.next_key(generator)
+    key = _random.next_key(generator, t.device)
     return dispatch_nograd(_ORTHOGONAL, (key, float(gain)), _shape_dtype(t), t.device)
 
 
 def init_sparse(t, std, num_zeros, generator):
     _floating(t, "normal_kernel_cpu")
-    key = _random.next_key(generator)
+    key = _random.next_key(generator, t.device)
     return dispatch_nograd(_SPARSE, (key, float(std)), _shape_dtype(t) + (num_zeros,), t.device)

@@ -180,7 +180,7 @@ def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
     shape = _size("rand", size)
     dt = _float_dtype(dtype if dtype is not None or out is None else out.dtype,
                       "check_uniform_bounds")
-    t = dispatch_nograd(_RAND, (next_key(generator),), (shape, dt.np), device=_dev(device))
+    t = dispatch_nograd(_RAND, (next_key(generator, _dev(device)),), (shape, dt.np), device=_dev(device))
     return _finish(t, requires_grad, out, "rand")
 
 
@@ -194,7 +194,8 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
     shape = _size("randn", size)
     dt = _float_dtype(dtype if dtype is not None or out is None else out.dtype,
                       "normal_kernel_cpu", "randn")
-    t = dispatch_nograd(_RANDN, (next_key(generator),), (shape, dt.np), device=_dev(device))
+    t = dispatch_nograd(_RANDN, (next_key(generator, _dev(device)),), (shape, dt.np),
+                        device=_dev(device))
     return _finish(t, requires_grad, out, "randn")
 
 
@@ -213,7 +214,7 @@ def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=Fals
     if not (dt.is_floating_point or dt.is_complex):
         raise _not_impl("check_uniform_bounds", dt)
     dev = _dev(device) if device is not None else input._device
-    t = dispatch_nograd(_RAND, (next_key(generator),), (input._shape, dt.np), device=dev)
+    t = dispatch_nograd(_RAND, (next_key(generator, dev),), (input._shape, dt.np), device=dev)
     return _finish(t, requires_grad)
 
 
@@ -225,7 +226,7 @@ def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=Fal
     if not (dt.is_floating_point or dt.is_complex):
         raise _not_impl("normal_kernel_cpu", dt)
     dev = _dev(device) if device is not None else input._device
-    t = dispatch_nograd(_RANDN, (next_key(generator),), (input._shape, dt.np), device=dev)
+    t = dispatch_nograd(_RANDN, (next_key(generator, dev),), (input._shape, dt.np), device=dev)
     return _finish(t, requires_grad)
 
 
@@ -314,7 +315,7 @@ def randint(*args, size=None, generator=None, out=None, dtype=None, layout=None,
     shape = _size("randint", (size,), 3 if args[:1] and len(args) == 3 else 2)
     dt = _dtype_kw("randint", dtype) or (out.dtype if out is not None else D.int64)
     _check_range(low, high, dt)
-    t = dispatch_nograd(_RANDINT, (next_key(generator), low, high), (shape, dt.np),
+    t = dispatch_nograd(_RANDINT, (next_key(generator, _dev(device)), low, high), (shape, dt.np),
                         device=_dev(device))
     return _finish(t, requires_grad, out, "randint")
 
@@ -329,7 +330,7 @@ def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=Non
     low, high = operator.index(low), operator.index(high)
     _check_range(low, high, dt)
     dev = _dev(device) if device is not None else input._device
-    t = dispatch_nograd(_RANDINT, (next_key(generator), low, high), (input._shape, dt.np),
+    t = dispatch_nograd(_RANDINT, (next_key(generator, dev), low, high), (input._shape, dt.np),
                         device=dev)
     return _finish(t, requires_grad)
 
@@ -357,7 +358,7 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
         name = {D.uint8: "uint8_t", D.int8: "int8_t", D.int16: "int16_t",
                 D.int32: "int"}.get(dt, _cpp(dt))
         raise RuntimeError(f"value cannot be converted to type {name} without overflow")
-    t = dispatch_nograd(_RANDPERM, (next_key(generator),), (n, dt.np), device=_dev(device))
+    t = dispatch_nograd(_RANDPERM, (next_key(generator, _dev(device)),), (n, dt.np), device=_dev(device))
     return _finish(t, requires_grad, out, "randperm")
 
 
@@ -418,7 +419,7 @@ def normal(mean=None, std=None, size=None, *, generator=None, out=None, dtype=No
         shape = _size("normal", (size,), 3)
         dt = _dtype_kw("normal", dtype) or (out.dtype if out is not None else
                                             D.get_default_dtype())
-        t = dispatch_nograd(_NORMAL_PLAIN, (next_key(generator), mean, std), (shape, dt.np),
+        t = dispatch_nograd(_NORMAL_PLAIN, (next_key(generator, _dev(device)), mean, std), (shape, dt.np),
                             device=_dev(device))
         return _finish(t, requires_grad, out, "normal")
     ref = mean if mt else std
@@ -434,7 +435,7 @@ def normal(mean=None, std=None, size=None, *, generator=None, out=None, dtype=No
         std = float(_num(std))
     _check_std(std)
     grad = "NormalBackward3" if mt and st else ("NormalBackward1" if mt else "NormalBackward2")
-    t = dispatch(_NORMAL[grad], (next_key(generator), mean, std), ((), dt.np))
+    t = dispatch(_NORMAL[grad], (next_key(generator, ref._device), mean, std), ((), dt.np))
     return _finish(t, False, out, "normal")
 
 
@@ -458,12 +459,12 @@ def bernoulli(input, p=None, *, generator=None, out=None):
         if not (dt.is_floating_point or dt.is_complex):
             raise _not_impl("bernoulli_tensor_cpu_p_", dt)
         _check_p_tensor(input)
-        t = dispatch(_BERNOULLI_["BernoulliBackward0"], (input, next_key(generator), input))
+        t = dispatch(_BERNOULLI_["BernoulliBackward0"], (input, next_key(generator, input._device), input))
     else:
         p = float(_num(p))
         if not 0 <= p <= 1:
             raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={_fmt(p)}")
-        t = dispatch(_BERNOULLI_["NotImplemented"], (input, next_key(generator), p))
+        t = dispatch(_BERNOULLI_["NotImplemented"], (input, next_key(generator, input._device), p))
     return _finish(t, False, out, "bernoulli")
 
 
@@ -504,7 +505,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
         raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
     if v.size and (v.reshape(-1, cats).sum(-1) <= 0).any():
         raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
-    return dispatch_nograd(_MULTINOMIAL, (next_key(generator), input.detach()),
+    return dispatch_nograd(_MULTINOMIAL, (next_key(generator, input._device), input.detach()),
                            (n, bool(replacement)))
 
 
@@ -532,7 +533,7 @@ def poisson(input, generator=None):
     v = _known_values(input) if input._dtype.is_floating_point else None
     if v is not None and v.size and (v < 0).any():
         raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
-    return dispatch(_POISSON, (next_key(generator), input))
+    return dispatch(_POISSON, (next_key(generator, input._device), input))
 
 
 # --------------------------------------------------------------------------------------------
@@ -622,7 +623,7 @@ _BERNOULLI_ = {g: _fill_op("bernoulli", _bernoulli_body, g)
 def _fill(self, op, params, generator):
     from ._inplace import apply_inplace, check_inplace
     check_inplace(self)
-    result = dispatch(op, (self, next_key(generator)) + tuple(params))
+    result = dispatch(op, (self, next_key(generator, self._device)) + tuple(params))
     return apply_inplace(self, result)
 
 

@@ -317,6 +317,8 @@ def _describe(dtype, shape, producer=None):
 def record(op, plan, inputs, refs, outs):
     """Record the node for ``outs = op(inputs)`` (some input requires grad)."""
     from .._tensor import Tensor
+    if engine._TRACING or any(engine.is_tracer(r) for r in refs):
+        return  # inside a JAX transformation: JAX differentiates the traced program itself
     edges = []
     diff = []
     for i, x in enumerate(inputs):
