@@ -1,0 +1,131 @@
+"""Worker of tests/test_distributed.py: run one scenario as one rank; prints ``RESULT <json>``.
+
+Started by the launcher or by the test with RANK/WORLD_SIZE/MASTER_ADDR/MASTER_PORT set.
+"""
+import json
+import os
+import sys
+from datetime import timedelta
+
+import jtorch as torch
+import jtorch.distributed as dist
+
+
+def out(**kw):
+    print("RESULT " + json.dumps(kw), flush=True)
+
+
+def collectives():
+    dist.init_process_group("gloo", timeout=timedelta(seconds=30))
+    r, n = dist.get_rank(), dist.get_world_size()
+    res = {"rank": r, "world": n, "backend": dist.get_backend(),
+           "initialized": dist.is_initialized()}
+    base = torch.arange(4, dtype=torch.float32) + 10 * r
+    for op in ("SUM", "AVG", "MAX", "MIN", "PRODUCT"):
+        t = base.clone() + 1
+        dist.all_reduce(t, op=getattr(dist.ReduceOp, op))
+        res["all_reduce_" + op] = t.tolist()
+    ti = torch.tensor([1 + r, 5], dtype=torch.int64)
+    dist.all_reduce(ti)
+    res["all_reduce_int64"] = [ti.tolist(), str(ti.dtype)]
+    lst = [torch.zeros(4) for _ in range(n)]
+    dist.all_gather(lst, base)
+    res["all_gather"] = [t.tolist() for t in lst]
+    o = torch.zeros(n * 4)
+    dist.all_gather_into_tensor(o, base)
+    res["all_gather_into_tensor"] = o.tolist()
+    b = base.clone()
+    dist.broadcast(b, src=1)
+    res["broadcast"] = b.tolist()
+    rd = base.clone()
+    dist.reduce(rd, dst=0)
+    res["reduce"] = rd.tolist()
+    o = torch.zeros(2)
+    dist.reduce_scatter_tensor(o, base)
+    res["reduce_scatter_tensor"] = o.tolist()
+    if r == 0:
+        gl = [torch.zeros(4) for _ in range(n)]
+        dist.gather(base, gl, dst=0)
+        res["gather"] = [t.tolist() for t in gl]
+    else:
+        dist.gather(base, dst=0)
+    s = torch.zeros(3)
+    dist.scatter(s, [torch.full((3,), float(i + 100)) for i in range(n)] if r == 1 else None,
+                 src=1)
+    res["scatter"] = s.tolist()
+    o = torch.zeros(4)
+    dist.all_to_all_single(o, base)
+    res["all_to_all_single"] = o.tolist()
+    # unequal splits: rank r sends r+1 rows to rank 0 and 1 row to rank 1
+    inp = torch.arange(r + 2, dtype=torch.float32) + 100 * r
+    outs = [1, 2] if r == 0 else [1, 1]
+    outs = [k + 1 if r == 0 else 1 for k in range(n)]
+    o = torch.zeros(sum(outs))
+    dist.all_to_all_single(o, inp, outs, [r + 1, 1])
+    res["all_to_all_single_splits"] = o.tolist()
+    ol = [torch.zeros(2) for _ in range(n)]
+    dist.all_to_all(ol, [torch.full((2,), float(10 * r + j)) for j in range(n)])
+    res["all_to_all"] = [t.tolist() for t in ol]
+    # a tensor that requires grad and a non-contiguous view
+    w = torch.ones(2, 3, requires_grad=True)
+    dist.all_reduce(w)
+    res["leaf"] = [w.tolist(), w.requires_grad]
+    m = torch.zeros(3, 2)
+    dist.all_reduce(m.t().fill_(r + 1))
+    res["view"] = m.tolist()
+    # point to point
+    if r == 0:
+        dist.send(torch.tensor([7.0, 8.0]), dst=1)
+        got = torch.zeros(1)
+        src = dist.recv(got)
+        res["p2p"] = [got.tolist(), src]
+    else:
+        got = torch.zeros(2)
+        dist.recv(got, src=0)
+        req = dist.isend(got.sum().reshape(1), dst=0)
+        req.wait()
+        res["p2p"] = [got.tolist(), 0]
+    objs = [None] * n
+    dist.all_gather_object(objs, {"rank": r, "tag": "x" * r})
+    res["all_gather_object"] = objs
+    bl = [r, "mine"] if r == 0 else [None, None]
+    dist.broadcast_object_list(bl, src=0)
+    res["broadcast_object_list"] = bl
+    # a subgroup
+    g = dist.new_group([1])
+    if r == 1:
+        t = torch.tensor([3.0])
+        dist.all_reduce(t, group=g)
+        res["subgroup"] = [t.tolist(), dist.get_rank(g), dist.get_world_size(g)]
+    else:
+        res["subgroup"] = [g is dist.GroupMember.NON_GROUP_MEMBER, dist.get_rank(g)]
+    work = dist.all_reduce(torch.ones(1), async_op=True)
+    res["async"] = [work.wait(), work.is_completed()]
+    dist.barrier()
+    dist.destroy_process_group()
+    res["after_destroy"] = dist.is_initialized()
+    out(**res)
+
+
+def fault():
+    """Rank 1 dies after the first collective; rank 0 must fail, not hang."""
+    dist.init_process_group("gloo", timeout=timedelta(seconds=float(os.environ["T_TIMEOUT"])))
+    t = torch.ones(3)
+    dist.all_reduce(t)
+    if dist.get_rank() == 1:
+        os._exit(7)
+    what = os.environ.get("T_FAULT", "all_reduce")
+    if what == "barrier":
+        dist.barrier()
+    else:
+        dist.all_reduce(t)
+    out(survived=True)
+
+
+def init_only():
+    dist.init_process_group("gloo", timeout=timedelta(seconds=float(os.environ["T_TIMEOUT"])))
+    out(rank=dist.get_rank())
+
+
+if __name__ == "__main__":
+    {"collectives": collectives, "fault": fault, "init_only": init_only}[sys.argv[1]]()
