@@ -107,6 +107,73 @@ def collectives():
     out(**res)
 
 
+def _mlp():
+    return torch.nn.Sequential(torch.nn.Linear(6, 16), torch.nn.ReLU(), torch.nn.Linear(16, 3))
+
+
+def _train(model, opt, batches):
+    """One optimizer step per entry of ``batches``; an entry is a list of micro-batches whose
+    gradients accumulate (all but the last under ``no_sync`` when the model is DDP)."""
+    loss_fn = torch.nn.CrossEntropyLoss()
+    for micro in batches:
+        opt.zero_grad()
+        for k, (x, y) in enumerate(micro):
+            last = k == len(micro) - 1
+            ctx = model.no_sync() if (not last and hasattr(model, "no_sync")) else _null()
+            with ctx:
+                (loss_fn(model(x), y) / len(micro)).backward()
+        opt.step()
+
+
+class _null:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *a):
+        return False
+
+
+def ddp():
+    """DDP on the shards of a global batch == one process on the global batch."""
+    dist.init_process_group("gloo", timeout=timedelta(seconds=60))
+    r, n = dist.get_rank(), dist.get_world_size()
+    g = torch.Generator().manual_seed(123)
+    steps = 4
+    X = torch.randn(steps, 2, 8 * n, 6, generator=g)      # steps x micro-batches x batch
+    Y = torch.randint(0, 3, (steps, 2, 8 * n), generator=g)
+    torch.manual_seed(r)                                    # ranks start different: DDP
+    model = torch.nn.parallel.DistributedDataParallel(_mlp())   # broadcasts rank 0's
+    opt = torch.optim.SGD(model.parameters(), lr=0.5, momentum=0.9)
+    shard = slice(8 * r, 8 * (r + 1))
+    _train(model, opt, [[(X[s, 0, shard], Y[s, 0, shard])] for s in range(steps)])
+    _train(model, opt, [[(X[s, m, shard], Y[s, m, shard]) for m in range(2)]
+                        for s in range(steps)])
+    mine = [p.detach().clone() for p in model.module.parameters()]
+    res = {"rank": r, "module": type(model.module).__name__,
+           "keys": list(model.state_dict())[:2]}
+    if r == 0:
+        torch.manual_seed(0)
+        ref = _mlp()
+        opt = torch.optim.SGD(ref.parameters(), lr=0.5, momentum=0.9)
+        _train(ref, opt, [[(X[s, 0], Y[s, 0])] for s in range(steps)])
+        _train(ref, opt, [[(X[s, m], Y[s, m]) for m in range(2)] for s in range(steps)])
+        res["max_diff_vs_single"] = max(float((a - b).abs().max())
+                                        for a, b in zip(mine, ref.parameters()))
+        res["moved"] = max(float((a - b).abs().max())
+                           for a, b in zip(mine, _first_params()))
+    flat = torch.cat([p.reshape(-1) for p in mine])
+    both = [torch.zeros_like(flat) for _ in range(n)]
+    dist.all_gather(both, flat)
+    res["ranks_equal"] = bool((both[0] == both[-1]).all())
+    dist.destroy_process_group()
+    out(**res)
+
+
+def _first_params():
+    torch.manual_seed(0)
+    return list(_mlp().parameters())
+
+
 def fault():
     """Rank 1 dies after the first collective; rank 0 must fail, not hang."""
     dist.init_process_group("gloo", timeout=timedelta(seconds=float(os.environ["T_TIMEOUT"])))
@@ -128,4 +195,4 @@ def init_only():
 
 
 if __name__ == "__main__":
-    {"collectives": collectives, "fault": fault, "init_only": init_only}[sys.argv[1]]()
+    {"collectives": collectives, "ddp": ddp, "fault": fault, "init_only": init_only}[sys.argv[1]]()
