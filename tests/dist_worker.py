@@ -138,7 +138,7 @@ def ddp():
     dist.init_process_group("gloo", timeout=timedelta(seconds=60))
     r, n = dist.get_rank(), dist.get_world_size()
     g = torch.Generator().manual_seed(123)
-    steps = 4
+    steps = 3
     X = torch.randn(steps, 2, 8 * n, 6, generator=g)      # steps x micro-batches x batch
     Y = torch.randint(0, 3, (steps, 2, 8 * n), generator=g)
     torch.manual_seed(r)                                    # ranks start different: DDP
@@ -174,6 +174,31 @@ def _first_params():
     return list(_mlp().parameters())
 
 
+def data_parallel():
+    """DataParallel over 4 devices (one process) == single-device training."""
+    def train(model, dev):
+        torch.manual_seed(0)
+        g = torch.Generator().manual_seed(1)
+        X = torch.randn(3, 16, 6, generator=g)
+        Y = torch.randint(0, 3, (3, 16), generator=g)
+        opt = torch.optim.SGD(model.parameters(), lr=0.5, momentum=0.9)
+        for s in range(3):
+            opt.zero_grad()
+            o = model(X[s].to(dev))
+            torch.nn.functional.cross_entropy(o, Y[s].to(dev)).backward()
+            opt.step()
+        return o, [p.detach().cpu() for p in model.parameters()]
+
+    torch.manual_seed(0)
+    ref_out, ref = train(_mlp(), "cpu")
+    torch.manual_seed(0)
+    dp = torch.nn.DataParallel(_mlp().to("cuda:0"))
+    o, got = train(dp, "cuda:0")
+    out(devices=torch.cuda.device_count(), device_ids=dp.device_ids, out_device=str(o.device),
+        out_shape=list(o.shape), grad_device=str(dp.module[0].weight.grad.device),
+        max_diff=max(float((a - b).abs().max()) for a, b in zip(ref, got)))
+
+
 def fault():
     """Rank 1 dies after the first collective; rank 0 must fail, not hang."""
     dist.init_process_group("gloo", timeout=timedelta(seconds=float(os.environ["T_TIMEOUT"])))
@@ -195,4 +220,4 @@ def init_only():
 
 
 if __name__ == "__main__":
-    {"collectives": collectives, "ddp": ddp, "fault": fault, "init_only": init_only}[sys.argv[1]]()
+    {"collectives": collectives, "ddp": ddp, "data_parallel": data_parallel, "fault": fault, "init_only": init_only}[sys.argv[1]]()

@@ -118,6 +118,30 @@ def test_gather_on_destination(collectives):
     assert "gather" not in collectives[1]
 
 
+def test_ddp_two_processes_equal_one_process_on_the_global_batch():
+    p = _launch([WORKER, "ddp"])
+    assert p.returncode == 0, p.stdout + p.stderr
+    res = {r["rank"]: r for r in _results(p.stdout)}
+    assert res[0]["ranks_equal"] and res[1]["ranks_equal"]
+    assert res[0]["module"] == "Sequential" and res[0]["keys"] == ["module.0.weight",
+                                                                   "module.0.bias"]
+    assert res[0]["moved"] > 0.1                      # training did something
+    assert res[0]["max_diff_vs_single"] < 1e-5
+
+
+def test_data_parallel_four_devices_equals_one_device():
+    p = subprocess.run([sys.executable, WORKER, "data_parallel"], timeout=90,
+                       capture_output=True, text=True,
+                       env=_env(JTORCH_CUDA_ON_CPU=1,
+                                XLA_FLAGS="--xla_force_host_platform_device_count=5"))
+    assert p.returncode == 0, p.stdout + p.stderr
+    (res,) = _results(p.stdout)
+    assert res["devices"] == 4 and res["device_ids"] == [0, 1, 2, 3]
+    assert res["out_device"] == "cuda:0" and res["out_shape"] == [16, 3]
+    assert res["grad_device"] == "cuda:0"
+    assert res["max_diff"] < 1e-5
+
+
 def test_killed_rank_fails_survivor_in_collective():
     t0 = time.monotonic()
     (rc0, out0), (rc1, _) = _spawn("fault", [0, 1], 2, timeout=60, T_TIMEOUT=5)
