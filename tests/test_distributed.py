@@ -178,8 +178,12 @@ def test_unreachable_coordinator_names_the_address():
            "connect to (127.0.0.1, " in out1, out1[-2000:]
 
 
-def test_launcher_stops_the_job_when_a_rank_fails():
-    p = _launch([WORKER, "fault"], T_TIMEOUT=30)
+def test_launcher_stops_the_job_when_a_rank_fails(tmp_path):
+    script = tmp_path / "job.py"
+    script.write_text("import os, sys, time\n"
+                      "if os.environ['RANK'] == '1':\n    sys.exit(7)\n"
+                      "time.sleep(60)\n")
+    p = _launch([str(script)], timeout=30)
     assert p.returncode == 1
-    assert "dist_worker.py FAILED" in p.stderr and "rank: 1 (local_rank: 1) exitcode: 7" \
+    assert "job.py FAILED" in p.stderr and "rank: 1 (local_rank: 1) exitcode: 7" \
         in p.stderr
