@@ -142,6 +142,15 @@ def test_data_parallel_four_devices_equals_one_device():
     assert res["max_diff"] < 1e-5
 
 
+def test_example_ddp_mlp_through_the_launcher():
+    p = _launch(["examples/ddp_mlp.py", "--quick"], timeout=120)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert p.stdout.startswith("2 processes, local batch 32\nNeuralNetwork(")
+    assert p.stdout.count("loss: ") == 2 and p.stdout.rstrip().endswith("Done!")
+    acc = float(p.stdout.split("Accuracy: ")[1].split("%")[0])
+    assert acc > 30.0
+
+
 def test_killed_rank_fails_survivor_in_collective():
     t0 = time.monotonic()
     (rc0, out0), (rc1, _) = _spawn("fault", [0, 1], 2, timeout=60, T_TIMEOUT=5)
