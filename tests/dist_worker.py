@@ -58,7 +58,6 @@ def collectives():
     res["all_to_all_single"] = o.tolist()
     # unequal splits: rank r sends r+1 rows to rank 0 and 1 row to rank 1
     inp = torch.arange(r + 2, dtype=torch.float32) + 100 * r
-    outs = [1, 2] if r == 0 else [1, 1]
     outs = [k + 1 if r == 0 else 1 for k in range(n)]
     o = torch.zeros(sum(outs))
     dist.all_to_all_single(o, inp, outs, [r + 1, 1])
@@ -220,4 +219,6 @@ def init_only():
 
 
 if __name__ == "__main__":
-    {"collectives": collectives, "ddp": ddp, "data_parallel": data_parallel, "fault": fault, "init_only": init_only}[sys.argv[1]]()
+    scenarios = {"collectives": collectives, "ddp": ddp, "data_parallel": data_parallel,
+                 "fault": fault, "init_only": init_only}
+    scenarios[sys.argv[1]]()

@@ -110,8 +110,12 @@ def test_ddp_in_a_world_of_one(world1):
     with ddp.no_sync():
         ddp(x).sum().backward()
     assert jtorch.allclose(net.weight.grad, 2 * g1)
-    with pytest.raises(ValueError, match="device_ids and output_device arguments only work"):
+    msg = ("DistributedDataParallel device_ids and output_device arguments only work with "
+           "single-device/multiple-device GPU modules or CPU modules, but got device_ids [0], "
+           "output_device None, and module parameters {device(type='cpu')}.")
+    with pytest.raises(ValueError) as e:
         torch.nn.parallel.DistributedDataParallel(net, device_ids=[0])
+    assert str(e.value) == msg
     with pytest.raises(RuntimeError, match="doesn't have any parameter that requires"):
         torch.nn.parallel.DistributedDataParallel(torch.nn.ReLU())
 

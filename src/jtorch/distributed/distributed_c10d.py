@@ -20,7 +20,7 @@ import warnings
 from datetime import timedelta
 
 from . import _runtime
-from ._store import HashStore, PrefixStore, Store, TCPStore
+from ._store import HashStore, PrefixStore, TCPStore
 from .errors import DistBackendError, DistError, DistStoreError
 
 __all__ = [

@@ -65,8 +65,8 @@ class DistributedDataParallel(Module):
     def __init__(self, module, device_ids=None, output_device=None, dim=0,
                  broadcast_buffers=True, init_sync=True, process_group=None,
                  bucket_cap_mb=None, find_unused_parameters=False, check_reduction=False,
-                 gradient_as_bucket_view=False, static_graph=False, delay_all_reduce_named_params=None,
-                 param_to_hook_all_reduce=None, mixed_precision=None, device_mesh=None,
+                 gradient_as_bucket_view=False, static_graph=False,
+                 delay_all_reduce_named_params=None, param_to_hook_all_reduce=None, mixed_precision=None, device_mesh=None,
                  skip_all_reduce_unused_params=False):
         super().__init__()
         if device_mesh is not None:
@@ -120,14 +120,13 @@ class DistributedDataParallel(Module):
         pg = self.process_group
         n = pg.size()
         params = [p for p in self.module.parameters() if p.requires_grad]
-        if not any(p.grad is not None for p in params):
+        if n == 1 or not any(p.grad is not None for p in params):
             return
         with no_grad():
             for group in _by_dtype(params):
                 flat = _flat([p.grad if p.grad is not None else zeros_like(p) for p in group])
-                if n > 1:
-                    dist.all_reduce(flat, group=pg)
-                    flat = flat / n
+                dist.all_reduce(flat, group=pg)
+                flat = flat / n
                 start = 0
                 for p in group:
                     k = p.numel()
@@ -152,7 +151,8 @@ class DistributedDataParallel(Module):
         raise NotImplementedError("DistributedDataParallel.register_comm_hook is not supported "
                                   "by jtorch")
 
-    def join(self, divide_by_initial_world_size=True, enable=True, throw_on_early_termination=False):
+    def join(self, divide_by_initial_world_size=True, enable=True,
+             throw_on_early_termination=False):
         raise NotImplementedError("DistributedDataParallel.join is not supported by jtorch")
 
     def _set_static_graph(self):
