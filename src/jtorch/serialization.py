@@ -27,6 +27,7 @@ import os
 import pickle
 import struct
 import tempfile
+import threading
 
 import numpy as np
 
@@ -64,6 +65,43 @@ def _write(fobj, name, pickled, storages, legacy, protocol):
         _archive.write_archive(fobj, name, _zip_records(pickled, storages))
 
 
+def _keep_old(path, tmp):
+    """Give ``tmp`` the permissions a plain overwrite of ``path`` would have; return a second
+    name (a hard link) for the old file at ``path``, or None.
+
+    Replacing a large file frees its blocks inside ``rename`` (about 0.2 s per 100 MB on ext4
+    once the file is on disk); with a second link the rename only moves names and the old
+    blocks are freed by ``_unlink_later``, off the caller's path.
+    """
+    try:
+        st = os.stat(path)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        return None
+    with contextlib.suppress(OSError):
+        os.chmod(tmp, st.st_mode & 0o7777)
+    if st.st_size < 1 << 24:
+        return None
+    old = tmp + ".old"
+    try:
+        os.link(path, old)
+    except OSError:  # no hard links here (FAT, some network file systems)
+        return None
+    return old
+
+
+def _unlink_later(path):
+    # not a daemon: an exiting interpreter waits for it, so no stray link is left behind
+    threading.Thread(target=_unlink_quietly, args=(path,), name="jtorch.save unlink").start()
+
+
+def _unlink_quietly(path):
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
+
 def save(obj, f, pickle_module=pickle, pickle_protocol=DEFAULT_PROTOCOL,
          _use_new_zipfile_serialization=True, _disable_byteorder_record=False):
     """Save ``obj`` to ``f`` (a path or a binary file object) in PyTorch's zip format.
@@ -92,14 +130,12 @@ def save(obj, f, pickle_module=pickle, pickle_protocol=DEFAULT_PROTOCOL,
                 _write(fobj, name, pickled, storages, legacy, pickle_protocol)
                 fobj.flush()
                 os.fsync(fobj.fileno())
-            if os.path.exists(path):  # keep the target's permissions
-                with contextlib.suppress(OSError):
-                    os.chmod(tmp, os.stat(path).st_mode & 0o7777)
-            else:
-                umask = os.umask(0)
-                os.umask(umask)
-                os.chmod(tmp, 0o666 & ~umask)
-            os.replace(tmp, path)
+            old = _keep_old(path, tmp)
+            try:
+                os.replace(tmp, path)
+            finally:
+                if old is not None:
+                    _unlink_later(old)
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
