@@ -225,8 +225,8 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
     if mmap and not isinstance(f, (str, os.PathLike)):
         raise ValueError("f must be a file path in order to use the mmap argument")
     data = _archive.open_source(f, bool(mmap))
-    if not len(data):
-        raise EOFError("Ran out of input")
+    if not len(data):  # an empty file: PyTorch's two unpicklers word it differently
+        raise EOFError() if weights_only else EOFError("Ran out of input")
 
     def make_unpickler(file, storage_array, legacy=False):
         return _unpickler.Unpickler(file, storage_array, map_location, weights_only,
@@ -243,11 +243,16 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
                                "mmap.")
         if _legacy.is_tar(data):
             _legacy.refuse_tar(weights_only)
+        check = make_unpickler(io.BytesIO(), None, True).find_class if weights_only else None
         return _legacy.read_legacy(
-            data, lambda file, storage_array: make_unpickler(file, storage_array, True))
+            data, lambda file, storage_array: make_unpickler(file, storage_array, True), check)
     except pickle.UnpicklingError as e:
         if weights_only:
-            raise pickle.UnpicklingError(_unpickler.weights_only_message(str(e))) from None
+            msg = str(e)
+            if msg.startswith("invalid load key, ") and bytes(data[:1]) != b"\x80":
+                # not a pickle at all: worded as PyTorch's own unpickler words it
+                msg = f"Unsupported operand {bytes(data[:1])[0]}"
+            raise pickle.UnpicklingError(_unpickler.weights_only_message(msg)) from None
         raise
     except (EOFError, struct.error, ValueError, IndexError, KeyError) as e:
         if isinstance(e, EOFError) or "pickle" in type(e).__module__:

@@ -65,13 +65,16 @@ class _Inert:
 class _ScanUnpickler(pickle.Unpickler):
     """First pass: records each storage's (dtype, numel) by key."""
 
-    def __init__(self, file):
+    def __init__(self, file, check):
         super().__init__(file)
+        self._check = check  # the real unpickler's find_class under weights_only, else None
         self.storages = {}
         self._types = {k: v for k, v in allowed_globals().items()
                        if isinstance(v, StorageType)}
 
     def find_class(self, module, name):
+        if self._check is not None:
+            self._check(module, name)  # refuse what the real pass would refuse, as early
         return self._types.get(f"{module}.{name}", _Inert)
 
     def persistent_load(self, pid):
@@ -89,9 +92,9 @@ class _PlainUnpickler(pickle.Unpickler):
                                      "of a legacy checkpoint")
 
 
-def read_legacy(data, make_unpickler):
+def read_legacy(data, make_unpickler, check=None):
     """Load a legacy checkpoint from ``data``; ``make_unpickler(file, storage_array)`` builds
-    the real unpickler."""
+    the real unpickler; ``check(module, name)`` raises for a global it must not see."""
     f = io.BytesIO(data)
     magic = _PlainUnpickler(f).load()
     if magic != MAGIC_NUMBER:
@@ -101,7 +104,7 @@ def read_legacy(data, make_unpickler):
         raise RuntimeError(f"Invalid protocol version: {protocol}")
     _PlainUnpickler(f).load()  # sys_info
     start = f.tell()
-    scan = _ScanUnpickler(f)
+    scan = _ScanUnpickler(f, check)
     scan.load()
     keys = _PlainUnpickler(f).load()
     arrays = {}

@@ -11,6 +11,7 @@ Storages come from the archive as NumPy arrays and are placed on the device chos
 """
 from __future__ import annotations
 
+import _compat_pickle
 import collections
 import pickle
 
@@ -25,6 +26,30 @@ from .pickler import STORAGE_NAMES
 __all__ = ["Unpickler", "user_globals", "weights_only_message", "BLOCKED_MODULES"]
 
 BLOCKED_MODULES = ("sys", "os", "posix", "nt")
+
+# the Python 2 names PyTorch's weights-only unpickler translates (torch._utils' tables; a full
+# load translates every name Python's own unpickler does)
+_WO_IMPORT_MAPPING = {
+    "__builtin__": "builtins", "copy_reg": "copyreg", "Queue": "queue", "repr": "reprlib",
+    "_abcoll": "collections.abc", "UserDict": "collections", "UserList": "collections",
+    "UserString": "collections", "whichdb": "dbm", "StringIO": "io", "cStringIO": "io"}
+_WO_NAME_MAPPING = {
+    ("__builtin__", "xrange"): ("builtins", "range"),
+    ("__builtin__", "reduce"): ("functools", "reduce"),
+    ("__builtin__", "intern"): ("sys", "intern"),
+    ("__builtin__", "unichr"): ("builtins", "chr"),
+    ("__builtin__", "unicode"): ("builtins", "str"),
+    ("__builtin__", "long"): ("builtins", "int"),
+    ("itertools", "izip"): ("builtins", "zip"), ("itertools", "imap"): ("builtins", "map"),
+    ("itertools", "ifilter"): ("builtins", "filter"),
+    ("itertools", "ifilterfalse"): ("itertools", "filterfalse"),
+    ("itertools", "izip_longest"): ("itertools", "zip_longest"),
+    ("UserDict", "IterableUserDict"): ("collections", "UserDict"),
+    ("UserList", "UserList"): ("collections", "UserList"),
+    ("UserString", "UserString"): ("collections", "UserString"),
+    ("__builtin__", "basestring"): ("builtins", "str"),
+    ("exceptions", "StandardError"): ("builtins", "Exception"),
+    ("UserDict", "UserDict"): ("collections", "UserDict")}
 
 UNSAFE_MESSAGE = (
     "In PyTorch 2.6, we changed the default value of the `weights_only` argument in `torch.load` "
@@ -351,6 +376,13 @@ class Unpickler(pickle.Unpickler):
         self._allowed = allowed_globals()
 
     def find_class(self, module, name):
+        # Python 2 names in protocol-2 pickles (__builtin__.set)
+        names, imports = (_WO_NAME_MAPPING, _WO_IMPORT_MAPPING) if self._weights_only else \
+            (_compat_pickle.NAME_MAPPING, _compat_pickle.IMPORT_MAPPING)
+        if (module, name) in names:
+            module, name = names[(module, name)]
+        elif module in imports:
+            module = imports[module]
         full = f"{module}.{name}"
         if self._weights_only:
             if module in BLOCKED_MODULES:
