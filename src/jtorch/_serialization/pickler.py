@@ -48,6 +48,7 @@ class Global:
 
 
 _REBUILD_TENSOR = Global("torch._utils", "_rebuild_tensor_v2")
+_REBUILD_TENSOR_V3 = Global("torch._utils", "_rebuild_tensor_v3")
 _REBUILD_PARAMETER = Global("torch._utils", "_rebuild_parameter")
 
 
@@ -140,8 +141,12 @@ class Pickler(pickle._Pickler):
 
     def persistent_id(self, obj):
         if isinstance(obj, StorageRef):
-            pid = ("storage", Global("torch", STORAGE_NAMES[obj.dtype]), obj.key,
-                   obj.location, obj.numel)
+            name = STORAGE_NAMES[obj.dtype]
+            if name == "UntypedStorage":  # counted in bytes, typed by _rebuild_tensor_v3
+                pid = ("storage", Global("torch.storage", name), obj.key, obj.location,
+                       obj.numel * obj.dtype.itemsize)
+            else:
+                pid = ("storage", Global("torch", name), obj.key, obj.location, obj.numel)
             return pid + (None,) if self._legacy else pid
         return None
 
@@ -174,5 +179,8 @@ class Pickler(pickle._Pickler):
         if ref.dtype is not t._dtype:
             raise RuntimeError("Cannot save multiple tensors or storages that view the same data "
                                "as different types")
-        return (_REBUILD_TENSOR, (ref, t._offset, tuple(t._shape), tuple(t.stride()),
-                                  t._rg, collections.OrderedDict()))
+        args = (ref, t._offset, tuple(t._shape), tuple(t.stride()), t._rg,
+                collections.OrderedDict())
+        if STORAGE_NAMES[t._dtype] == "UntypedStorage":
+            return (_REBUILD_TENSOR_V3, args + (t._dtype,))
+        return (_REBUILD_TENSOR, args)
