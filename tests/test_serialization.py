@@ -494,3 +494,22 @@ def test_lazy_values_are_saved():
     y = (x * 2).exp_()  # pending work of the engine
     got = jtorch.load(_saved(jtorch, {"y": y, "x": x}))
     np.testing.assert_allclose(got["y"].numpy(), np.exp(2.0) * np.ones(3), rtol=1e-6)
+
+
+def test_recompressed_archive():
+    """A checkpoint re-zipped with compression still loads; a damaged one names the record."""
+    raw = _saved(jtorch, {"w": jtorch.arange(50.0)}).getvalue()
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw)) as src, \
+            zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, src.read(info))
+    packed = buf.getvalue()
+    assert jtorch.load(io.BytesIO(packed))["w"].tolist() == list(map(float, range(50)))
+    with zipfile.ZipFile(io.BytesIO(packed)) as z:
+        info = z.getinfo("archive/data/0")
+        at = info.header_offset + 30 + len(info.filename) + len(info.extra) + 5
+    damaged = bytearray(packed)
+    damaged[at] ^= 0xFF
+    with pytest.raises(RuntimeError, match="failed reading file data/0"):
+        jtorch.load(io.BytesIO(bytes(damaged)))

@@ -14,6 +14,12 @@ storages, primitive containers and the globals allowed by ``add_safe_globals``; 
 raises ``pickle.UnpicklingError`` before it can run.  Saving to a path is atomic (a temporary
 file in the same directory, fsynced, renamed over the target).
 
+Differences from PyTorch: the weights-only unpickler is Python's own with every global resolved
+through the allowlist (it accepts pickle opcodes PyTorch's interpreter does not, never a global it
+refuses); ``mmap=True`` maps the file and copies each storage onto its device (the tensors do not
+alias the file); ``pickle_module`` must be the standard ``pickle``; tensor subclasses, sparse,
+quantized and nested tensors are not supported.
+
 Storing a state_dict as safetensors (the JAX ecosystem's format) needs no jtorch API: with the
 ``safetensors`` package installed, ``safetensors.numpy.save_file({k: v.numpy() for k, v in
 sd.items()}, path)`` and ``{k: torch.from_numpy(v) for k, v in
@@ -254,9 +260,6 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
                 msg = f"Unsupported operand {bytes(data[:1])[0]}"
             raise pickle.UnpicklingError(_unpickler.weights_only_message(msg)) from None
         raise
-    except (EOFError, struct.error, ValueError, IndexError, KeyError) as e:
-        if isinstance(e, EOFError) or "pickle" in type(e).__module__:
-            msg = "the checkpoint is truncated or corrupt: its pickle data ends early"
-        else:
-            msg = f"the checkpoint is truncated or corrupt: {type(e).__name__}: {e}"
-        raise pickle.UnpicklingError(msg) from None
+    except (EOFError, struct.error):  # a pickle cut short: say so, not "Ran out of input"
+        raise pickle.UnpicklingError("the checkpoint is truncated or corrupt: its pickle data "
+                                     "ends early") from None

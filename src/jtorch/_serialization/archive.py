@@ -11,6 +11,7 @@ import mmap
 import os
 import struct
 import zipfile
+import zlib
 
 import numpy as np
 
@@ -120,8 +121,16 @@ class Archive:
         """A record's bytes."""
         start, info = self._span(rec)
         if start is None:
-            return self.zip.read(info)
+            return self._inflate(rec, info)
         return bytes(self.buf[start:start + info.file_size])
+
+    def _inflate(self, rec, info):
+        """A compressed record (PyTorch never writes one; a re-zipped checkpoint may)."""
+        try:
+            return self.zip.read(info)
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError) as e:
+            raise RuntimeError(f"PytorchStreamReader failed reading file {rec}: {e}." +
+                               CORRUPT_HINT) from None
 
     def array(self, rec, np_dtype, count):
         """A read-only 1-d NumPy view of ``count`` elements of a record (no copy)."""
@@ -131,5 +140,5 @@ class Archive:
             raise RuntimeError(f"PytorchStreamReader failed reading file {rec}: the record holds "
                                f"{info.file_size} bytes, expected {nbytes}." + CORRUPT_HINT)
         if start is None:
-            return np.frombuffer(self.zip.read(info), np_dtype, count)
+            return np.frombuffer(self._inflate(rec, info), np_dtype, count)
         return np.frombuffer(self.buf, np_dtype, count, start)
