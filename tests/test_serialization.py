@@ -513,3 +513,24 @@ def test_recompressed_archive():
     damaged[at] ^= 0xFF
     with pytest.raises(RuntimeError, match="failed reading file data/0"):
         jtorch.load(io.BytesIO(bytes(damaged)))
+
+
+@needs_torch
+def test_loads_without_pytorch(tmp_path):
+    """jtorch reads PyTorch's files (state_dicts and whole modules) with PyTorch unavailable."""
+    sd, mod = tmp_path / "sd.pt", tmp_path / "mod.pt"
+    TORCH.save({"w": TORCH.arange(3.0), "v": TORCH.ones(2, dtype=TORCH.bfloat16)}, sd)
+    TORCH.save(TORCH.nn.Sequential(TORCH.nn.Linear(2, 1)), mod)
+    code = ("import sys\n"
+            "sys.modules['torch'] = None  # any import of PyTorch fails\n"
+            "import jtorch\n"
+            f"d = jtorch.load({str(sd)!r})\n"
+            "assert d['w'].tolist() == [0.0, 1.0, 2.0] and d['v'].dtype == jtorch.bfloat16\n"
+            f"m = jtorch.load({str(mod)!r}, weights_only=False)\n"
+            "assert type(m[0]) is jtorch.nn.Linear, type(m[0])\n"
+            f"jtorch.save(d, {str(sd)!r})\n"
+            "print('ok')\n")
+    env = dict(os.environ, JAX_PLATFORMS="cpu")
+    r = subprocess.run([os.sys.executable, "-c", code], env=env, capture_output=True)
+    assert r.stdout.strip() == b"ok", r.stderr.decode()[-3000:]
+    assert TORCH.equal(TORCH.load(sd)["w"], TORCH.arange(3.0))
