@@ -327,9 +327,21 @@ class Point:  # a user class for the allowlist (module-level so it pickles)
 @needs_torch
 def test_safe_globals_api():
     raw = _saved(jtorch, {"p": Point(1), "t": jtorch.ones(1)}).getvalue()
+    torch_defaults = TORCH.serialization.get_safe_globals()  # PyTorch registers a few itself
+    try:
+        _check_safe_globals(raw)
+    finally:
+        TORCH.serialization.clear_safe_globals()
+        TORCH.serialization.add_safe_globals(torch_defaults)
+    _same_error(lambda: TORCH.load(io.BytesIO(raw)), lambda: jtorch.load(io.BytesIO(raw)))
+
+
+def _check_safe_globals(raw):
     for lib in (TORCH, jtorch):  # same behaviour in both
         S = lib.serialization
         S.clear_safe_globals()
+        assert S.get_unsafe_globals_in_checkpoint(io.BytesIO(raw)) == \
+            ["test_serialization.Point"]
         err = _raises(lambda: lib.load(io.BytesIO(raw)))
         assert type(err) is pickle.UnpicklingError and "GLOBAL test_serialization.Point" in \
             str(err)
@@ -342,7 +354,6 @@ def test_safe_globals_api():
         S.clear_safe_globals()
         assert S.get_safe_globals() == []
         assert lib.load(io.BytesIO(raw), weights_only=False)["p"] == Point(1)
-    _same_error(lambda: TORCH.load(io.BytesIO(raw)), lambda: jtorch.load(io.BytesIO(raw)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -534,3 +545,15 @@ def test_loads_without_pytorch(tmp_path):
     r = subprocess.run([os.sys.executable, "-c", code], env=env, capture_output=True)
     assert r.stdout.strip() == b"ok", r.stderr.decode()[-3000:]
     assert TORCH.equal(TORCH.load(sd)["w"], TORCH.arange(3.0))
+
+
+@needs_torch
+def test_get_unsafe_globals_in_checkpoint():
+    obj = {"c": collections.Counter(a=1), "t": TORCH.ones(1), "n": np.zeros(2), "s": {1}}
+    raw = _saved(TORCH, obj).getvalue()
+    assert sorted(jtorch.serialization.get_unsafe_globals_in_checkpoint(io.BytesIO(raw))) == \
+        sorted(TORCH.serialization.get_unsafe_globals_in_checkpoint(io.BytesIO(raw)))
+    legacy = _saved(TORCH, obj, _use_new_zipfile_serialization=False).getvalue()
+    _same_error(lambda: TORCH.serialization.get_unsafe_globals_in_checkpoint(io.BytesIO(legacy)),
+                lambda: jtorch.serialization.get_unsafe_globals_in_checkpoint(
+                    io.BytesIO(legacy)))

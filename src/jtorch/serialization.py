@@ -43,7 +43,7 @@ from ._serialization import unpickler as _unpickler
 from ._serialization.pickler import Pickler as _Pickler
 
 __all__ = ["save", "load", "add_safe_globals", "get_safe_globals", "clear_safe_globals",
-           "safe_globals", "DEFAULT_PROTOCOL"]
+           "safe_globals", "get_unsafe_globals_in_checkpoint", "DEFAULT_PROTOCOL"]
 
 DEFAULT_PROTOCOL = 2
 
@@ -187,6 +187,17 @@ class safe_globals:
 
     def __exit__(self, *exc):
         _unpickler.SAFE_GLOBALS.difference_update(self.safe_globals)
+
+
+def get_unsafe_globals_in_checkpoint(f):
+    """The ``module.name`` strings of the globals in a checkpoint's pickle that weights-only
+    loading would refuse (read statically: nothing in the file runs)."""
+    data = _archive.open_source(f, False)
+    if bytes(data[:4]) != b"PK\x03\x04":
+        raise ValueError("Expected input to be a checkpoint returned by torch.save")
+    found = _unpickler.globals_in_pickle(_archive.Archive(data).read("data.pkl"))
+    safe = set(_unpickler.allowed_globals()) | set(_unpickler.user_globals())
+    return list(found - safe)
 
 
 # --------------------------------------------------------------------------------------------

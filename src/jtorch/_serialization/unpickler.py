@@ -223,6 +223,22 @@ def allowed_globals():
     return table
 
 
+def globals_in_pickle(data):
+    """The ``module.name`` of every GLOBAL opcode in a pickle, as weights-only loading names
+    them (Python 2 names translated), found without unpickling."""
+    import pickletools
+    found = set()
+    for op, arg, _ in pickletools.genops(data):
+        if op.name == "GLOBAL":
+            module, name = arg.split(" ", 1)
+            if (module, name) in _WO_NAME_MAPPING:
+                module, name = _WO_NAME_MAPPING[(module, name)]
+            elif module in _WO_IMPORT_MAPPING:
+                module = _WO_IMPORT_MAPPING[module]
+            found.add(f"{module}.{name}")
+    return found
+
+
 # --------------------------------------------------------------------------------------------
 # storages and map_location
 
