@@ -557,3 +557,12 @@ def test_get_unsafe_globals_in_checkpoint():
     _same_error(lambda: TORCH.serialization.get_unsafe_globals_in_checkpoint(io.BytesIO(legacy)),
                 lambda: jtorch.serialization.get_unsafe_globals_in_checkpoint(
                     io.BytesIO(legacy)))
+
+
+@needs_torch
+def test_save_to_bad_paths(tmp_path):
+    for bad in (tmp_path / "missing" / "a.pt", tmp_path):
+        _same_error(lambda: TORCH.save({"a": TORCH.ones(1)}, bad),
+                    lambda: jtorch.save({"a": jtorch.ones(1)}, bad))
+        _same_error(lambda: TORCH.load(bad), lambda: jtorch.load(bad))
+    assert os.listdir(tmp_path) == []

@@ -130,7 +130,16 @@ def save(obj, f, pickle_module=pickle, pickle_protocol=DEFAULT_PROTOCOL,
         path = os.fspath(f)
         name = os.path.splitext(os.path.basename(path))[0] or "archive"
         directory = os.path.dirname(os.path.abspath(path))
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-" + os.path.basename(path), dir=directory)
+        parent = os.path.dirname(path)
+        if parent and not os.path.isdir(parent):
+            raise RuntimeError(f"Parent directory {parent} does not exist.")
+        try:
+            if os.path.isdir(path):
+                raise IsADirectoryError(21, "Is a directory")
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-" + os.path.basename(path), dir=directory)
+        except OSError as e:  # PyTorch's file writer reports it so
+            raise RuntimeError("[enforce fail at inline_container.cc:747] . open file failed "
+                               f"with strerror: {e.strerror}") from None
         try:
             with os.fdopen(fd, "wb") as fobj:
                 _write(fobj, name, pickled, storages, legacy, pickle_protocol)
