@@ -111,15 +111,22 @@ def test_shared_views_to_torch(zip_format):
 
 @needs_torch
 def test_non_contiguous_storage_layout_and_offsets():
-    def build(lib):
+    a = np.arange(12.0).reshape(3, 4)
+
+    def build(lib, shared_numpy=False):
         x = lib.arange(12.0).reshape(3, 4).t().clone()  # a clone keeps the transposed layout
         y = lib.arange(10, dtype=lib.int64)[3:7]  # offset into a larger storage
-        return {"x": x, "y": y, "empty": lib.zeros(0, 3), "scalar": lib.tensor(2.5)}
+        out = {"x": x, "y": y, "empty": lib.zeros(0, 3), "scalar": lib.tensor(2.5)}
+        if shared_numpy:  # tensors sharing strided NumPy memory, and views of them
+            for i, arr in enumerate((a.T, a[:, ::2], a[1:], a[::2, 1:3].T)):
+                out[f"np{i}"] = lib.from_numpy(arr)
+                out[f"np{i}v"] = out[f"np{i}"][1:]
+        return out
     got = _from_torch(build(TORCH))
     for k, v in build(TORCH).items():
         assert_same(v, got[k], check_stride=True, path=k)
-    back = _to_torch(build(jtorch))
-    for k, v in build(TORCH).items():
+    back = _to_torch(build(jtorch, True))
+    for k, v in build(TORCH, True).items():
         assert back[k].stride() == v.stride() and back[k].storage_offset() == \
             v.storage_offset(), k
         assert TORCH.equal(back[k], v), k

@@ -87,9 +87,22 @@ def _storage_array(t):
         base = np.asarray(materialize(value))
     base_strides = st.base_strides
     if base_strides is not None and base.ndim:
-        # a non-contiguous base (a clone of a transposed tensor): bytes in stride order
-        order = sorted(range(base.ndim), key=lambda i: -base_strides[i])
-        base = np.transpose(base, order)
+        if min(base_strides) < 0:
+            raise RuntimeError("torch.save: this tensor shares memory with a NumPy array with "
+                               "negative strides, which has no PyTorch storage layout; save a "
+                               "copy of it (tensor.clone())")
+        span = 1 + sum((n - 1) * s for n, s in zip(base.shape, base_strides)) if base.size else 0
+        if span != base.size:
+            # a base with gaps (from_numpy of a strided NumPy view): the storage spans them, as
+            # PyTorch's does, so the tensors' strides and offsets stay valid
+            flat = np.zeros(span, base.dtype)
+            np.lib.stride_tricks.as_strided(
+                flat, base.shape, tuple(s * base.itemsize for s in base_strides))[...] = base
+            base = flat
+        else:
+            # a permuted base (a clone of a transposed tensor): elements in stride order
+            order = sorted(range(base.ndim), key=lambda i: -base_strides[i])
+            base = np.transpose(base, order)
     base = np.ascontiguousarray(base)
     if base.dtype.byteorder == ">":
         base = base.byteswap().view(base.dtype.newbyteorder("<"))
