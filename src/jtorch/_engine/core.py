@@ -62,8 +62,8 @@ def x64(enable):
     and, where JAX's default device is an accelerator, the CPU as default device (PyTorch puts
     tensors on the CPU unless told otherwise).  Chosen on first use."""
     global x64
-    cpu = jax.devices("cpu")[0]
-    if jax.devices()[0] == cpu:
+    cpu = jax.local_devices(backend="cpu")[0]
+    if jax.local_devices()[0] == cpu:
         x64 = _enable_x64
     else:
         def x64(enable):  # noqa: F811
@@ -501,7 +501,7 @@ def _array_device(a):
 
 
 def _cpu0():
-    return jax.devices("cpu")[0]
+    return jax.local_devices(backend="cpu")[0]
 
 
 def _call_device(refs, device):
