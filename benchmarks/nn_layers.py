@@ -225,8 +225,8 @@ def main(argv=None):
     for name in a.layers:
         if name not in SIZES:
             p.error(f"unknown layer {name!r} (choose from {', '.join(SIZES)})")
-    rounds = a.rounds or (1 if a.quick else 3)
-    seconds = a.seconds if a.seconds is not None else (0.5 if a.quick else 5.0)
+    rounds = a.rounds or (1 if a.quick else 7)
+    seconds = a.seconds if a.seconds is not None else (0.5 if a.quick else 2.0)
     libs = ["jtorch", "jax"]
     if not a.no_torch:
         try:
