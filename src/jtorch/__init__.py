@@ -38,6 +38,8 @@ from . import return_types  # noqa: E402
 from . import _dynamo, compiler, func  # noqa: E402
 from ._dynamo.eval_frame import compile  # noqa: E402,A001  (torch.compile)
 from .func import vmap  # noqa: E402  (torch.vmap)
+from . import interop  # noqa: E402
+from .interop import from_dlpack, from_jax, jax_function  # noqa: E402
 
 float = float32  # noqa: A001
 double = float64
@@ -50,6 +52,7 @@ cdouble = complex128
 
 _ops.install(globals(), Tensor)
 globals().update(_LEGACY)
+interop._register_pytrees()
 
 
 def set_default_dtype(d):
