@@ -18,10 +18,15 @@ _plans = engine._plans
 _make_plan = engine._make_plan
 _apply = engine.apply
 _state = grad_mode.state
+# torch.autocast: while a device type has autocast on, ``amp.autocast_mode.hook(op, inputs)``
+# returns the inputs cast as PyTorch's autocast op lists say (None: autocast is off everywhere)
+autocast_hook = None
 
 
 def dispatch(op, inputs, static=(), device=None):
     """Apply ``op`` to ``inputs`` (tensors and Python scalars) with ``static`` arguments."""
+    if autocast_hook is not None:
+        inputs = autocast_hook(op, inputs)
     refs = []
     sigs = []
     rg = False
