@@ -504,7 +504,7 @@ def _view_as_dtype(self, dtype):
 
 @register(function=False)
 def view_as(self, other):
-    return view(self, *other.shape)
+    return view(self, tuple(other.shape))
 
 
 def _reshape_copy(x, newshape):
