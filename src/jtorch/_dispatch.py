@@ -21,6 +21,9 @@ _state = grad_mode.state
 # torch.autocast: while a device type has autocast on, ``amp.autocast_mode.hook(op, inputs)``
 # returns the inputs cast as PyTorch's autocast op lists say (None: autocast is off everywhere)
 autocast_hook = None
+# torch.autograd.forward_ad: while a dual level is open, ``forward_ad._propagate(plan, inputs,
+# outs)`` gives the outputs the tangents of the inputs' (None otherwise)
+forward_ad_hook = None
 
 
 def dispatch(op, inputs, static=(), device=None):
@@ -59,6 +62,8 @@ def dispatch(op, inputs, static=(), device=None):
         outs = make(out, s, d, dev)
     if rg and _state.enabled and op.grad is not None:
         record(op, plan, inputs, refs, outs)
+    if forward_ad_hook is not None:
+        forward_ad_hook(plan, inputs, outs)
     return outs
 
 
