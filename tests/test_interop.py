@@ -307,3 +307,15 @@ def test_functional_module_checks_shapes():
         apply(bad, jnp.ones((1, 3)))
     with pytest.raises(KeyError):
         apply({}, jnp.ones((1, 3)))
+
+
+def test_example_script_runs():
+    import pathlib
+    import subprocess
+    import sys
+    root = pathlib.Path(__file__).resolve().parents[1]
+    r = subprocess.run([sys.executable, str(root / "examples" / "jax_interop.py"), "--quick",
+                        "--steps", "4", "--log-every", "2", "--plot", ""],
+                       capture_output=True, text=True, timeout=300, cwd=root)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "final accuracy" in r.stdout and "JaxFunctionBackward" in r.stdout
