@@ -218,6 +218,9 @@ def main(argv=None):
     p.add_argument("--steps", type=int, default=None, help="measured steps per round")
     p.add_argument("--warmup", type=int, default=None, help="warm-up steps (compile included)")
     p.add_argument("--rounds", type=int, default=None)
+    p.add_argument("--threads", type=int, default=1,
+                   help="CPU threads for PyTorch's ops and XLA's (default 1: on a shared, loaded "
+                        "machine PyTorch's spinning OpenMP threads lose 10x; 0 = library default)")
     p.add_argument("--no-torch", action="store_true", help="jtorch only")
     p.add_argument("--no-torch-compile", action="store_true",
                    help="skip torch.compile on PyTorch (its inductor backend compiles C++)")
@@ -231,20 +234,26 @@ def main(argv=None):
     args.warmup = args.warmup or (3 if args.quick else 5)
     args.rounds = args.rounds or (1 if args.quick else 3)
     warnings.simplefilter("ignore")
+    if args.threads == 1:  # before JAX starts: XLA's CPU ops on the calling thread
+        os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") +
+                                   " --xla_cpu_multi_thread_eigen=false "
+                                   "intra_op_parallelism_threads=1").strip()
 
     import jtorch
     libs = [("jtorch", jtorch, False), ("jtorch", jtorch, True)]
     if not args.no_torch:
         try:
             import torch
+            if args.threads:
+                torch.set_num_threads(args.threads)
             libs = [("torch", torch, False)] + libs
             if not (args.quick or args.no_torch_compile):
                 libs.append(("torch", torch, True))
         except ImportError:
             print("PyTorch not installed: jtorch only")
     print(f"models {', '.join(args.models)}; {args.rounds} round(s) of {args.steps} steps after "
-          f"{args.warmup} warm-up steps; {os.cpu_count()} CPUs, load average "
-          f"{os.getloadavg()[0]:.1f}", flush=True)
+          f"{args.warmup} warm-up steps; threads {args.threads or 'default'}; "
+          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}", flush=True)
     for name in args.models:
         report(name, bench(name, args, libs))
 

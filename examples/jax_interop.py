@@ -146,7 +146,8 @@ def main(argv=None):
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--lr", type=float, default=1e-2)
     p.add_argument("--log-every", type=int, default=None)
-    p.add_argument("--plot", default="jax_interop.png", help="PNG path (needs matplotlib; '' for none)")
+    p.add_argument("--plot", default="jax_interop.png",
+                   help="PNG path (needs matplotlib; '' for none)")
     args = p.parse_args(argv)
     args.steps = args.steps or (60 if args.quick else 1500)
     args.log_every = args.log_every or (20 if args.quick else 250)

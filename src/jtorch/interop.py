@@ -26,12 +26,15 @@ import jax
 
 from . import _dtype as D
 from ._compile import state as S
+from ._device import device as _device
 from ._devices import torch_device_of
 from ._dispatch import dispatch
 from ._engine import core as engine
 from ._ops._registry import register
 from ._tensor import Tensor, make
 from .autograd import grad_mode
+
+_CPU = _device("cpu")
 
 __all__ = ["to_jax", "from_jax", "from_dlpack", "to_dlpack", "jax_function",
            "functional_module", "module_buffers", "load_params"]
@@ -302,7 +305,7 @@ def functional_module(model):
     bnames = [k for k, _ in model.named_buffers()]
     btensors = [b for _, b in model.named_buffers()]
     first = (ptensors + btensors)[:1]
-    dev = first[0]._device if first else torch_device_of(jax.numpy.zeros(()))
+    dev = first[0]._device if first else _CPU
     params = {k: p.jax() for k, p in zip(pnames, ptensors)}
 
     def apply(params, *args, buffers=None, rng=None, **kwargs):
