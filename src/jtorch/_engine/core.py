@@ -283,7 +283,7 @@ class _Window:
                  "interned", "devs", "hot", "cold")
 
     def __init__(self, wid):
-        self.hot = False
+        self.hot = 0
         self.cold = False
         self.wid = wid
         self.plans = []
@@ -383,7 +383,7 @@ def apply(plan, refs, device=None):
     heat = plan.op.heat
     if heat:
         if heat > 0:
-            w.hot = True
+            w.hot += 1
         else:
             w.cold = True
     w.plans.append(plan)
@@ -575,6 +575,14 @@ def materialize(p):
 
 _programs: dict = {}
 _seen: dict = {}
+
+
+def _step_like(w):
+    """Whether the window looks like one training step that will repeat (a fused backward
+    and/or an optimizer step, nothing run node by node, ended by the user's sync): worth
+    compiling at first sight.  A loop that never syncs piles many backwards into windows cut
+    by size; compiling those costs more than running them op by op."""
+    return 0 < w.hot <= 2 and not w.cold and len(w.plans) < MAX_PENDING
 _getrefcount = sys.getrefcount
 
 
@@ -639,7 +647,7 @@ def _run_window(w, roots):
         _stats.cache_hits += 1
         with _on(dev):
             results = prog(*inputs)
-    elif EAGER or (_seen.get(sig) is None and not (w.hot and not w.cold)):
+    elif EAGER or (_seen.get(sig) is None and not _step_like(w)):
         # first sight of this graph: run it op by op (each plan is a small cached executable)
         _seen[sig] = True
         _stats.op_by_op += 1
