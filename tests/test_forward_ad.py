@@ -134,3 +134,31 @@ def test_reverse_over_forward():
         tg.backward()
         return tg.detach(), x.grad
     check(f, rtol=1e-5)
+
+
+@pytest.mark.parametrize("with_jvp", [False, True])
+def test_custom_function_jvp(with_jvp):
+    def f(torch):
+        class Sq(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x * x
+
+            @staticmethod
+            def backward(ctx, g):
+                (x,) = ctx.saved_tensors
+                return 2 * x * g
+
+        class SqJvp(Sq):
+            @staticmethod
+            def jvp(ctx, t):
+                (x,) = ctx.saved_tensors
+                return 2 * x * t
+
+        fw = torch.autograd.forward_ad
+        with fw.dual_level():
+            d = fw.make_dual(torch.tensor(X), torch.tensor(T))
+            out = (SqJvp if with_jvp else Sq).apply(d)
+            return fw.unpack_dual(out).tangent
+    check(f, message=True)

@@ -7,10 +7,10 @@ engine op, so tangents are lazy values in the same graph and are themselves diff
 reverse-mode autograd.  ``unpack_dual(t)`` returns ``(primal, tangent)``.  Leaving the level
 drops every tangent.
 
-Supported: every op of the op table, views, ``torch.compile``d and ``jax_function`` ops, and
-in-place ops on tensors that are neither views nor viewed.  Not supported (NotImplementedError):
-in-place ops writing a tangent through a view, custom ``autograd.Function``s (PyTorch calls
-their ``jvp``; jtorch does not) — they raise instead of dropping the tangent.
+Supported: every op of the op table, views, ``torch.compile``d and ``jax_function`` ops,
+in-place ops on tensors that are neither views nor viewed, and custom ``autograd.Function``s
+through their ``jvp`` (PyTorch's error without one).  Not supported (NotImplementedError):
+in-place ops writing a tangent through a view (or into a viewed tensor).
 """
 from __future__ import annotations
 
@@ -222,3 +222,27 @@ def propagate_inplace(t, result):
         raise NotImplementedError("torch.autograd.forward_ad: in-place ops on views (or viewed "
                                   "tensors) of dual tensors are not supported by jtorch")
     _set(t, tg)
+
+
+def function_jvp(cls, ctx, args, output):
+    """A custom ``autograd.Function`` applied to dual tensors: its outputs' tangents come from
+    ``cls.jvp(ctx, *input_tangents)`` (PyTorch's error if it has none)."""
+    from .._tensor import Tensor
+    from .function import Function
+    tans = [_get(a) if isinstance(a, Tensor) else None for a in args]
+    if all(t is None for t in tans):
+        return
+    if cls.jvp is Function.jvp:
+        raise NotImplementedError("You must implement the jvp function for custom "
+                                  "autograd.Function to use it with forward mode AD.")
+    prev = _dispatch.forward_ad_hook
+    _dispatch.forward_ad_hook = None
+    try:
+        res = cls.jvp(ctx, *tans)
+    finally:
+        _dispatch.forward_ad_hook = prev
+    outs = output if isinstance(output, tuple) else (output,)
+    res = res if isinstance(res, tuple) else (res,)
+    for o, t in zip(outs, res):
+        if isinstance(o, Tensor):
+            _set(o, t)
