@@ -575,6 +575,10 @@ def materialize(p):
 
 _programs: dict = {}
 _seen: dict = {}
+# A hot window (a training step) is compiled at first sight only up to this many calls: a
+# longer one is usually several loop iterations between automatic syncs, cut at a place that
+# need not repeat, and compiling it costs seconds of XLA time (8 s for 1000 calls on CPU).
+_FIRST_SIGHT_MAX = MAX_PENDING // 2
 _getrefcount = sys.getrefcount
 
 
@@ -639,7 +643,8 @@ def _run_window(w, roots):
         _stats.cache_hits += 1
         with _on(dev):
             results = prog(*inputs)
-    elif EAGER or (_seen.get(sig) is None and not (w.hot and not w.cold)):
+    elif EAGER or (_seen.get(sig) is None and not (w.hot and not w.cold
+                                                   and len(w.plans) <= _FIRST_SIGHT_MAX)):
         # first sight of this graph: run it op by op (each plan is a small cached executable)
         _seen[sig] = True
         _stats.op_by_op += 1
