@@ -145,7 +145,8 @@ matrix_exp vander
 """.split())  # matrix_exp, vander: as torch.linalg.* (torch.vander's own backward fails in torch)
 
 # integer/boolean results, creation, sampling of indices, metadata and comparisons: no gradient
-# flows (or, for floor_divide/heaviside/resize_, PyTorch refuses one: tested with their family)
+# flows (or, for floor_divide/heaviside/resize_, PyTorch refuses one: tested with their family);
+# the JAX/DLPack exports hand out the array itself (tests/test_interop.py)
 NO_GRAD = set("""
 bool byte char int long short cuda
 arange as_tensor asarray empty empty_like empty_strided eye from_numpy full full_like linspace
@@ -158,6 +159,7 @@ logical_or logical_xor signbit eq ne lt le gt ge equal allclose isclose is_conj 
 multinomial rand rand_like randint randint_like randn randn_like randperm
 bincount bucketize histc histogram isin searchsorted unique unique_consecutive
 broadcast_shapes resize_ resize_as_
+__dlpack__ __dlpack_device__ jax
 """.split())
 
 _NN = ("nn_", "loss")
