@@ -30,6 +30,7 @@ from ._tensor_str import get_printoptions, printoptions, set_printoptions
 from . import engine
 from .engine import sync
 from . import backends, cuda, nn, optim, utils  # noqa: E402
+from . import distributed  # noqa: E402
 from . import linalg  # noqa: E402
 from ._import_hook import install_as_torch  # noqa: E402
 from . import serialization  # noqa: E402

@@ -35,9 +35,9 @@ _current = [0]  # torch.cuda.current_device()
 def cuda_devices():
     """JAX's GPU devices (empty on a CPU-only machine); see the module doc for testing."""
     if os.environ.get("JTORCH_CUDA_ON_CPU", "") not in ("", "0"):
-        return tuple(jax.devices("cpu")[1:])
+        return tuple(jax.local_devices(backend="cpu")[1:])
     try:
-        return tuple(jax.devices("gpu"))
+        return tuple(jax.local_devices(backend="gpu"))
     except RuntimeError:
         return ()
 
@@ -49,7 +49,7 @@ def cuda_available() -> bool:
 @functools.lru_cache(maxsize=None)
 def cpu_device():
     """The JAX device of PyTorch's 'cpu'."""
-    return jax.devices("cpu")[0]
+    return jax.local_devices(backend="cpu")[0]
 
 
 def _not_compiled():
