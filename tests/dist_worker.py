@@ -28,6 +28,12 @@ def collectives():
     ti = torch.tensor([1 + r, 5], dtype=torch.int64)
     dist.all_reduce(ti)
     res["all_reduce_int64"] = [ti.tolist(), str(ti.dtype)]
+    td = torch.tensor([0.1 + r], dtype=torch.float64)
+    dist.all_reduce(td)
+    res["all_reduce_float64"] = [td.item(), str(td.dtype)]
+    tb = torch.tensor([r == 1, False])
+    dist.all_reduce(tb, op=dist.ReduceOp.MAX)
+    res["all_reduce_bool"] = [tb.tolist(), str(tb.dtype)]
     lst = [torch.zeros(4) for _ in range(n)]
     dist.all_gather(lst, base)
     res["all_gather"] = [t.tolist() for t in lst]
@@ -97,7 +103,13 @@ def collectives():
         dist.all_reduce(t, group=g)
         res["subgroup"] = [t.tolist(), dist.get_rank(g), dist.get_world_size(g)]
     else:
-        res["subgroup"] = [g is dist.GroupMember.NON_GROUP_MEMBER, dist.get_rank(g)]
+        import warnings
+        t = torch.tensor([5.0])
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            ret = dist.all_reduce(t, group=g)
+        res["subgroup"] = [g is dist.GroupMember.NON_GROUP_MEMBER, dist.get_rank(g), ret,
+                           t.tolist(), str(w[0].message)]
     work = dist.all_reduce(torch.ones(1), async_op=True)
     res["async"] = [work.wait(), work.is_completed()]
     dist.barrier()
@@ -200,14 +212,14 @@ def data_parallel():
 
 def fault():
     """Rank 1 dies after the first collective; rank 0 must fail, not hang."""
-    dist.init_process_group("gloo", timeout=timedelta(seconds=float(os.environ["T_TIMEOUT"])))
+    dist.init_process_group("gloo", timeout=timedelta(seconds=120))
     t = torch.ones(3)
     dist.all_reduce(t)
     if dist.get_rank() == 1:
         os._exit(7)
     what = os.environ.get("T_FAULT", "all_reduce")
     if what == "barrier":
-        dist.barrier()
+        dist.monitored_barrier(timeout=timedelta(seconds=3))
     else:
         dist.all_reduce(t)
     out(survived=True)

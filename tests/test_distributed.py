@@ -6,6 +6,8 @@ killed, so no test can hang CI.
 """
 import json
 import os
+import re
+import signal
 import socket
 import subprocess
 import sys
@@ -37,7 +39,7 @@ def _results(text):
             if line.startswith("RESULT ")]
 
 
-def _spawn(scenario, ranks, world, timeout=60, **extra):
+def _spawn(scenario, ranks, world, timeout=180, **extra):
     """Start ``ranks`` of a world of ``world`` directly; returns [(returncode, output)]."""
     port = _port()
     procs = []
@@ -60,10 +62,19 @@ def _spawn(scenario, ranks, world, timeout=60, **extra):
     return outs
 
 
-def _launch(args, timeout=90, **extra):
-    return subprocess.run([sys.executable, "-m", "jtorch.distributed.run", "--standalone",
-                           "--nproc-per-node", "2"] + args, env=_env(**extra), timeout=timeout,
-                          capture_output=True, text=True, cwd=os.path.dirname(HERE))
+def _launch(args, timeout=240, **extra):
+    """Run the launcher with 2 processes; on a timeout its whole process group is killed."""
+    p = subprocess.Popen([sys.executable, "-m", "jtorch.distributed.run", "--standalone",
+                          "--nproc-per-node", "2"] + args, env=_env(**extra),
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         cwd=os.path.dirname(HERE), start_new_session=True)
+    try:
+        out, err = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        p.communicate()
+        pytest.fail(f"launcher {args}: not finished within {timeout}s (a hang)")
+    return subprocess.CompletedProcess(p.args, p.returncode, out, err)
 
 
 @pytest.fixture(scope="module")
@@ -88,6 +99,8 @@ EXPECTED = {
     "all_reduce_MIN": [B[0]] * 2,
     "all_reduce_PRODUCT": [[a * b for a, b in zip(*B)]] * 2,
     "all_reduce_int64": [[[3, 10], "torch.int64"]] * 2,
+    "all_reduce_float64": [[0.1 + 1.1, "torch.float64"]] * 2,
+    "all_reduce_bool": [[[True, False], "torch.bool"]] * 2,
     "all_gather": [A] * 2,
     "all_gather_into_tensor": [A[0] + A[1]] * 2,
     "broadcast": [A[1]] * 2,
@@ -102,7 +115,8 @@ EXPECTED = {
     "p2p": [[[15.0], 1], [[7.0, 8.0], 0]],
     "all_gather_object": [[{"rank": 0, "tag": ""}, {"rank": 1, "tag": "x"}]] * 2,
     "broadcast_object_list": [[0, "mine"]] * 2,
-    "subgroup": [[True, -1], [[3.0], 0, 1]],
+    "subgroup": [[True, -1, None, [5.0], "Running all_reduce on global rank 0 which does not "
+                  "belong to the given group."], [[3.0], 0, 1]],
     "async": [[True, True]] * 2,
     "after_destroy": [False, False],
 }
@@ -130,7 +144,7 @@ def test_ddp_two_processes_equal_one_process_on_the_global_batch():
 
 
 def test_data_parallel_four_devices_equals_one_device():
-    p = subprocess.run([sys.executable, WORKER, "data_parallel"], timeout=90,
+    p = subprocess.run([sys.executable, WORKER, "data_parallel"], timeout=240,
                        capture_output=True, text=True,
                        env=_env(JTORCH_CUDA_ON_CPU=1,
                                 XLA_FLAGS="--xla_force_host_platform_device_count=5"))
@@ -143,7 +157,7 @@ def test_data_parallel_four_devices_equals_one_device():
 
 
 def test_example_ddp_mlp_through_the_launcher():
-    p = _launch(["examples/ddp_mlp.py", "--quick"], timeout=120)
+    p = _launch(["examples/ddp_mlp.py", "--quick"])
     assert p.returncode == 0, p.stdout + p.stderr
     text = "\n".join(line for line in p.stdout.splitlines() if not line.startswith("[Gloo]"))
     assert text.startswith("2 processes, local batch 32\nNeuralNetwork("), text
@@ -154,36 +168,41 @@ def test_example_ddp_mlp_through_the_launcher():
 
 
 def test_killed_rank_fails_survivor_in_collective():
-    t0 = time.monotonic()
-    (rc0, out0), (rc1, _) = _spawn("fault", [0, 1], 2, timeout=60, T_TIMEOUT=5)
+    (rc0, out0), (rc1, _) = _spawn("fault", [0, 1], 2, JTORCH_DIST_HEARTBEAT_TIMEOUT=5)
     assert rc1 == 7
     assert rc0 != 0 and "survived" not in out0
     assert "DistBackendError" in out0 and "peer process" in out0, out0[-2000:]
-    assert time.monotonic() - t0 < 60
 
 
 def test_killed_rank_fails_survivor_in_barrier():
-    (rc0, out0), (rc1, _) = _spawn("fault", [0, 1], 2, timeout=60, T_TIMEOUT=3,
+    (rc0, out0), (rc1, _) = _spawn("fault", [0, 1], 2, JTORCH_DIST_HEARTBEAT_TIMEOUT=5,
                                    T_FAULT="barrier")
     assert rc1 == 7
     assert rc0 != 0 and "survived" not in out0, out0[-2000:]
+    # the barrier's timeout, or JAX's heartbeat if it comes first: either way an error
+    assert ("DistBackendError: monitored_barrier timed out after 3000ms: 1/2 ranks" in out0 or
+            "distributed service detected fatal errors" in out0), out0[-2000:]
 
 
 def test_wrong_world_size_times_out_naming_the_address():
     # ranks 0 and 1 of a world of 3: rank 2 never comes
-    outs = _spawn("init_only", [0, 1], 3, timeout=40, T_TIMEOUT=3)
+    outs = _spawn("init_only", [0, 1], 3, T_TIMEOUT=3)
     (rc0, out0), (rc1, out1) = outs
     assert rc0 != 0 and rc1 != 0
-    assert "DistStoreError: Timed out after 3 seconds waiting for clients. 2/3 clients " \
-           "joined. (store at 127.0.0.1:" in out0, out0[-2000:]
+    # (a rank slow to start under load may not have joined yet: 1/3 or 2/3)
+    assert re.search(r"DistStoreError: Timed out after 3 seconds waiting for clients\. [12]/3 "
+                     r"clients joined\. \(store at 127\.0\.0\.1:\d+\)", out0), out0[-2000:]
     # rank 1 times out waiting for rank 0, or sees rank 0's store close when rank 0 gives up
+    # (or, started late under load, finds rank 0 already gone)
     assert ("DistStoreError: wait timeout after 3000ms" in out1 or
-            "DistNetworkError: The store at 127.0.0.1:" in out1), out1[-2000:]
+            "DistNetworkError: The store at 127.0.0.1:" in out1 or
+            "DistNetworkError: The client socket has timed out after 3000ms" in out1), \
+        out1[-2000:]
     assert "127.0.0.1:" in out1
 
 
 def test_unreachable_coordinator_names_the_address():
-    (rc1, out1), = _spawn("init_only", [1], 2, timeout=40, T_TIMEOUT=2)
+    (rc1, out1), = _spawn("init_only", [1], 2, T_TIMEOUT=2)
     assert rc1 != 0
     assert "DistNetworkError: The client socket has timed out after 2000ms while trying to " \
            "connect to (127.0.0.1, " in out1, out1[-2000:]

@@ -11,6 +11,7 @@ TCP); on GPUs and TPUs the same program runs over NCCL / ICI.  Programs are cach
 from __future__ import annotations
 
 import functools
+import os
 
 import jax
 import jax.numpy as jnp
@@ -52,9 +53,11 @@ def start(coordinator, world_size, rank, timeout_s):
             "jtorch.distributed.init_process_group() with world_size > 1 must be called before "
             "the first tensor is created: JAX's distributed runtime has to start before JAX "
             "creates its devices. Move init_process_group() to the top of the script.")
-    # a dead peer is reported by gloo at once (connection reset); the heartbeat catches a
-    # peer that hangs outside collectives, within the process group's timeout
-    heartbeat = int(max(5, min(100, timeout_s)))
+    # a dead peer is reported by gloo at once (connection reset); JAX's heartbeat catches a
+    # dead peer anywhere else, within the process group's timeout (5..100 s) unless
+    # JTORCH_DIST_HEARTBEAT_TIMEOUT (seconds) says otherwise
+    heartbeat = int(os.environ.get("JTORCH_DIST_HEARTBEAT_TIMEOUT") or
+                    max(5, min(100, timeout_s)))
     jax.distributed.initialize(coordinator, world_size, rank,
                                initialization_timeout=int(max(1, timeout_s)),
                                heartbeat_timeout_seconds=heartbeat)
@@ -168,7 +171,9 @@ def run(kind, ranks, rank, value, extra=None):
             local.block_until_ready()
         except (ValueError, RuntimeError, jax.errors.JaxRuntimeError) as e:
             msg = str(e)
-            if "loo" in msg or "onnection" in msg or "peer" in msg or "UNAVAILABLE" in msg:
+            # gloo (CPU) / NCCL report a peer that is gone as a failed collective
+            if any(m in msg for m in ("Gloo", "gloo", "NCCL", "Connection", "peer",
+                                      "UNAVAILABLE")):
                 raise DistBackendError(
                     f"jtorch.distributed: {kind} across ranks {list(ranks)} failed; a peer "
                     f"process has probably exited or crashed: {msg}") from None

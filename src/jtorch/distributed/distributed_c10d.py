@@ -476,7 +476,9 @@ def _check_tensor(t, name="tensor"):
 
 def _member(pg, fn):
     if pg is None:
-        warnings.warn(f"Running {fn} on global rank which does not belong to the given group.")
+        world = GroupMember.WORLD
+        warnings.warn(f"Running {fn} on global rank {-1 if world is None else world.rank()} "
+                      "which does not belong to the given group.", stacklevel=3)
         return False
     return True
 
