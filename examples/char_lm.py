@@ -1,7 +1,7 @@
 """A character-level language model (an LSTM) trained on a text file that ships with jtorch.
 
     python examples/char_lm.py                  # 600 steps (a few minutes on a 2-core CPU)
-    python examples/char_lm.py --quick          # a short run for CI (a few seconds)
+    python examples/char_lm.py --quick          # short run for CI: ~10 s of CPU, mostly compiles
     python examples/char_lm.py --device cuda --steps 5000 --text my_book.txt
 
 The text is ``examples/data/river_tales.txt`` (original short stories, CC0, about 17 KB) unless
