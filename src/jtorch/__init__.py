@@ -30,6 +30,7 @@ from ._tensor_str import get_printoptions, printoptions, set_printoptions
 from . import engine
 from .engine import sync
 from . import backends, cuda, nn, optim, utils  # noqa: E402
+from . import distributed  # noqa: E402
 from . import linalg  # noqa: E402
 from ._import_hook import install_as_torch  # noqa: E402
 from . import serialization  # noqa: E402
@@ -38,6 +39,17 @@ from . import return_types  # noqa: E402
 from . import _dynamo, compiler, func  # noqa: E402
 from ._dynamo.eval_frame import compile  # noqa: E402,A001  (torch.compile)
 from .func import vmap  # noqa: E402  (torch.vmap)
+from . import interop  # noqa: E402
+from . import amp, cpu  # noqa: E402
+from .amp.autocast_mode import (autocast, autocast_decrement_nesting,  # noqa: E402
+                                autocast_increment_nesting, clear_autocast_cache,
+                                get_autocast_cpu_dtype, get_autocast_dtype,
+                                get_autocast_gpu_dtype, is_autocast_cache_enabled,
+                                is_autocast_cpu_enabled, is_autocast_enabled,
+                                set_autocast_cache_enabled, set_autocast_cpu_dtype,
+                                set_autocast_cpu_enabled, set_autocast_dtype,
+                                set_autocast_enabled, set_autocast_gpu_dtype)
+from .interop import from_dlpack, from_jax, jax_function  # noqa: E402
 
 float = float32  # noqa: A001
 double = float64
@@ -50,6 +62,7 @@ cdouble = complex128
 
 _ops.install(globals(), Tensor)
 globals().update(_LEGACY)
+interop._register_pytrees()
 
 
 def set_default_dtype(d):

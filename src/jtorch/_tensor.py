@@ -520,9 +520,9 @@ class Tensor(metaclass=TorchClassRepr):
         return self._numpy_view().reshape(())
 
     def _check_scalar(self, what):
+        # int()/float()/complex() raise ValueError in PyTorch; item() a RuntimeError
         if self.numel() != 1:
-            raise RuntimeError(f"a Tensor with {self.numel()} elements cannot be converted to "
-                               "Scalar")
+            raise ValueError("only one element tensors can be converted to Python scalars")
 
     def item(self):
         """The value of a one-element tensor as a Python number (a sync point)."""
