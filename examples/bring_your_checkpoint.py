@@ -1,7 +1,7 @@
 """Bring your PyTorch checkpoint: load a file written by real PyTorch, run it, fine-tune it, save.
 
     python examples/bring_your_checkpoint.py            # 300 fine-tuning steps (seconds)
-    python examples/bring_your_checkpoint.py --quick    # a short run for CI (a few seconds)
+    python examples/bring_your_checkpoint.py --quick    # short run for CI: ~6 s of CPU
     python examples/bring_your_checkpoint.py --device cuda --checkpoint my_model.pt
 
 ``examples/assets/spiral_mlp.pt`` was written by real PyTorch 2.13 with ``torch.save`` (see

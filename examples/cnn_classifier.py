@@ -1,7 +1,7 @@
 """A small convolutional image classifier on jtorch, with a built-in synthetic data set.
 
     python examples/cnn_classifier.py              # 4 epochs (about a minute on a 2-core CPU)
-    python examples/cnn_classifier.py --quick      # a short run for CI (a few seconds)
+    python examples/cnn_classifier.py --quick      # short run for CI: ~10 s of CPU, mostly compiles
     python examples/cnn_classifier.py --device cuda --epochs 10
 
 The images are 16x16 grey pictures of four shapes (a horizontal bar, a vertical bar, a hollow

@@ -1,7 +1,7 @@
 """A variational auto-encoder (VAE) on jtorch, with a built-in synthetic data set.
 
     python examples/vae.py               # 10 epochs (about a minute on a 2-core CPU)
-    python examples/vae.py --quick       # a short run for CI (a few seconds)
+    python examples/vae.py --quick       # short run for CI: ~6 s of CPU
     python examples/vae.py --device cuda --epochs 30 --latent 4
 
 The images are 16x16 soft blobs (a Gaussian bump with a random centre and width, so the data lie

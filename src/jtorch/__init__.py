@@ -114,3 +114,9 @@ def set_float32_matmul_precision(precision):
 
 def get_float32_matmul_precision():
     return _matmul_precision[0]
+
+
+# torch.X for a PyTorch API jtorch lacks: an UnsupportedError naming it (hasattr still False)
+from ._unsupported import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr("torch")
