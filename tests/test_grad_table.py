@@ -79,6 +79,7 @@ GRADS = {
     "lu_solve": (lambda t, b, a: t.lu_solve(b, *t.linalg.lu_factor(a)), _r(3, 2), _spd(3)),
     "lu_unpack": (lambda t, a: t.lu_unpack(*t.linalg.lu_factor(a))[1:], _spd(3)),
     # pointwise
+    "ldexp_": (lambda t, x, e: _nonleaf(x).ldexp_(e), _r(3), np.array([1, -2, 3])),
     "float_power_": (lambda t, x: _nonleaf(x).float_power_(2), _r(3).astype(np.float64)),
     "true_divide": (lambda t, x, y: t.true_divide(x, y), _r(3), _r(3, seed=1, lo=0.5)),
     "mvlgamma": (lambda t, x: t.mvlgamma(x, 2), f32(1.5, 2.5, 4.0)),
@@ -141,7 +142,7 @@ reciprocal relu remainder repeat repeat_interleave reshape roll rot90 round rsqr
 scatter_add scatter_reduce select sgn sigmoid sign sin sinc sinh sort split sqrt square stack
 std std_mean sub sum t take take_along_dim tan tanh tensor_split tensordot tile topk trace tril
 triu trunc unbind unflatten unfold var var_mean vdot view vstack where xlogy zero_
-matrix_exp vander
+matrix_exp vander deg2rad rad2deg frexp ldexp igamma igammac
 """.split())  # matrix_exp, vander: as torch.linalg.* (torch.vander's own backward fails in torch)
 
 # integer/boolean results, creation, sampling of indices, metadata and comparisons: no gradient
@@ -157,7 +158,7 @@ floor_divide heaviside isinf isnan isneginf isposinf isreal isfinite logical_not
 logical_or logical_xor signbit eq ne lt le gt ge equal allclose isclose is_conj is_neg
 multinomial rand rand_like randint randint_like randn randn_like randperm
 bincount bucketize histc histogram isin searchsorted unique unique_consecutive
-broadcast_shapes resize_ resize_as_
+broadcast_shapes resize_ resize_as_ gcd lcm
 """.split())
 
 _NN = ("nn_", "loss")
