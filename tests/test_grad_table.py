@@ -79,7 +79,7 @@ GRADS = {
     "lu_solve": (lambda t, b, a: t.lu_solve(b, *t.linalg.lu_factor(a)), _r(3, 2), _spd(3)),
     "lu_unpack": (lambda t, a: t.lu_unpack(*t.linalg.lu_factor(a))[1:], _spd(3)),
     # pointwise
-    "ldexp_": (lambda t, x, e: _nonleaf(x).ldexp_(e), _r(3), np.array([1, -2, 3])),
+    "ldexp_": (lambda t, x, e: _nonleaf(x).ldexp_(e), _r(3), np.array([1, 0, 3])),
     "float_power_": (lambda t, x: _nonleaf(x).float_power_(2), _r(3).astype(np.float64)),
     "true_divide": (lambda t, x, y: t.true_divide(x, y), _r(3), _r(3, seed=1, lo=0.5)),
     "mvlgamma": (lambda t, x: t.mvlgamma(x, 2), f32(1.5, 2.5, 4.0)),
