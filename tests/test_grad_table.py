@@ -51,6 +51,9 @@ GRADS = {
     "cfloat": (lambda t, x: x.cfloat().abs(), _r(3)),
     "cdouble": (lambda t, x: x.cdouble().real, _r(3)),
     "cpu": (lambda t, x: x.cpu() * 2, _r(3)),
+    "fill": (lambda t, x: t.fill(x, 2.0) * x, _r(3)),
+    "fill_diagonal_": (lambda t, x: _nonleaf(x).fill_diagonal_(2.0), _r(3, 3)),
+    "sum_to_size": (lambda t, x: x.sum_to_size(1, 3), _r(2, 3)),
     "fill_": (lambda t, x, v: _nonleaf(x).fill_(v) * x, _r(3), f32(2.0).reshape(())),
     # indexing / linear algebra in place
     "index_put_": (lambda t, x, v: _nonleaf(x).index_put_((t.tensor([0, 2]),), v), _r(4),
@@ -159,6 +162,7 @@ logical_or logical_xor signbit eq ne lt le gt ge equal allclose isclose is_conj 
 multinomial rand rand_like randint randint_like randn randn_like randperm
 bincount bucketize histc histogram isin searchsorted unique unique_consecutive
 broadcast_shapes resize_ resize_as_ gcd lcm
+is_nonzero is_same_size new_empty_strided apply_ map_ map2_
 """.split())
 
 _NN = ("nn_", "loss")
