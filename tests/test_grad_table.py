@@ -51,6 +51,9 @@ GRADS = {
     "cfloat": (lambda t, x: x.cfloat().abs(), _r(3)),
     "cdouble": (lambda t, x: x.cdouble().real, _r(3)),
     "cpu": (lambda t, x: x.cpu() * 2, _r(3)),
+    "fill": (lambda t, x: t.fill(x, 2.0) * x, _r(3)),
+    "fill_diagonal_": (lambda t, x: _nonleaf(x).fill_diagonal_(2.0), _r(3, 3)),
+    "sum_to_size": (lambda t, x: x.sum_to_size(1, 3), _r(2, 3)),
     "fill_": (lambda t, x, v: _nonleaf(x).fill_(v) * x, _r(3), f32(2.0).reshape(())),
     # indexing / linear algebra in place
     "index_put_": (lambda t, x, v: _nonleaf(x).index_put_((t.tensor([0, 2]),), v), _r(4),
@@ -79,6 +82,7 @@ GRADS = {
     "lu_solve": (lambda t, b, a: t.lu_solve(b, *t.linalg.lu_factor(a)), _r(3, 2), _spd(3)),
     "lu_unpack": (lambda t, a: t.lu_unpack(*t.linalg.lu_factor(a))[1:], _spd(3)),
     # pointwise
+    "ldexp_": (lambda t, x, e: _nonleaf(x).ldexp_(e), _r(3), np.array([1, 0, 3])),
     "float_power_": (lambda t, x: _nonleaf(x).float_power_(2), _r(3).astype(np.float64)),
     "true_divide": (lambda t, x, y: t.true_divide(x, y), _r(3), _r(3, seed=1, lo=0.5)),
     "mvlgamma": (lambda t, x: t.mvlgamma(x, 2), f32(1.5, 2.5, 4.0)),
@@ -106,6 +110,35 @@ GRADS = {
     "transpose_": (lambda t, x: _nonleaf(x).transpose_(0, 1), _r(2, 3)),
     "t_": (lambda t, x: _nonleaf(x).t_(), _r(2, 3)),
     "view_as": (lambda t, x: x.view_as(t.ones(3, 2)), _r(2, 3)),
+    "hsplit": (lambda t, x: t.hsplit(x, 3), _r(2, 3)),
+    "vsplit": (lambda t, x: t.vsplit(x, [1]), _r(2, 3)),
+    "dsplit": (lambda t, x: t.dsplit(x, 2), _r(1, 2, 2)),
+    "split_with_sizes": (lambda t, x: t.split_with_sizes(x, [1, 2], 1), _r(2, 3)),
+    "unsafe_split": (lambda t, x: t.unsafe_split(x, 2, 1), _r(2, 3)),
+    "unsafe_chunk": (lambda t, x: t.unsafe_chunk(x, 2, 1), _r(2, 3)),
+    "unsafe_split_with_sizes": (lambda t, x: t.unsafe_split_with_sizes(x, [2, 1]), _r(3, 2)),
+    "view_as_real": (lambda t, x: t.view_as_real(t.complex(x, x * 2)), _r(2, 3)),
+    "view_as_complex": (lambda t, x: t.view_as_complex(x).abs(), _r(3, 2)),
+    "diagonal_scatter": (lambda t, x, y: t.diagonal_scatter(x, y), _r(2, 3), _r(2, seed=1)),
+    "select_scatter": (lambda t, x, y: t.select_scatter(x, y, 0, 1), _r(2, 3), _r(3, seed=1)),
+    "slice_scatter": (lambda t, x, y: t.slice_scatter(x, y, 1, 1), _r(2, 3), _r(2, 2, seed=1)),
+    "narrow_copy": (lambda t, x: t.narrow_copy(x, 1, 1, 2), _r(2, 3)),
+    "view_copy": (lambda t, x: t.view_copy(x, (3, 2)), _r(2, 3)),
+    "t_copy": (lambda t, x: t.t_copy(x), _r(2, 3)),
+    "permute_copy": (lambda t, x: t.permute_copy(x, (1, 0)), _r(2, 3)),
+    "transpose_copy": (lambda t, x: t.transpose_copy(x, 0, 1), _r(2, 3)),
+    "expand_copy": (lambda t, x: t.expand_copy(x, (2, 2, 3)), _r(2, 3)),
+    "squeeze_copy": (lambda t, x: t.squeeze_copy(x), _r(1, 3)),
+    "unsqueeze_copy": (lambda t, x: t.unsqueeze_copy(x, 1), _r(2, 3)),
+    "diagonal_copy": (lambda t, x: t.diagonal_copy(x), _r(2, 3)),
+    "select_copy": (lambda t, x: t.select_copy(x, 1, 2), _r(2, 3)),
+    "unbind_copy": (lambda t, x: t.unbind_copy(x), _r(2, 3)),
+    "split_copy": (lambda t, x: t.split_copy(x, 2, 1), _r(2, 3)),
+    "split_with_sizes_copy": (lambda t, x: t.split_with_sizes_copy(x, [2, 1], 1), _r(2, 3)),
+    "unfold_copy": (lambda t, x: t.unfold_copy(x, 0, 2, 1), _r(3)),
+    "as_strided_copy": (lambda t, x: t.as_strided_copy(x, (2, 2), (1, 2)), _r(6)),
+    "view_as_real_copy": (lambda t, x: t.view_as_real_copy(t.complex(x, x)), _r(3)),
+
     # random: PyTorch's samplers pass zero gradients (no reparameterisation)
     "normal": (lambda t, m, s: t.normal(m, s) * 0 + t.normal(m, 1.0) * 0 + t.normal(0.5, s) * 0,
                _r(3), _r(3, lo=0.5)),
@@ -141,12 +174,13 @@ reciprocal relu remainder repeat repeat_interleave reshape roll rot90 round rsqr
 scatter_add scatter_reduce select sgn sigmoid sign sin sinc sinh sort split sqrt square stack
 std std_mean sub sum t take take_along_dim tan tanh tensor_split tensordot tile topk trace tril
 triu trunc unbind unflatten unfold var var_mean vdot view vstack where xlogy zero_
-matrix_exp vander
+matrix_exp vander deg2rad rad2deg frexp ldexp igamma igammac
 """.split())  # matrix_exp, vander: as torch.linalg.* (torch.vander's own backward fails in torch)
 
 # integer/boolean results, creation, sampling of indices, metadata and comparisons: no gradient
-# flows (or, for floor_divide/heaviside/resize_, PyTorch refuses one: tested with their family);
-# the JAX/DLPack exports hand out the array itself (tests/test_interop.py)
+# flows (or PyTorch refuses one: floor_divide/heaviside/resize_ are tested with their family;
+# detach_copy and view_as_complex_copy have no derivative in PyTorch); the JAX/DLPack exports
+# hand out the array itself (tests/test_interop.py)
 NO_GRAD = set("""
 bool byte char int long short cuda
 arange as_tensor asarray empty empty_like empty_strided eye from_numpy full full_like linspace
@@ -158,9 +192,11 @@ floor_divide heaviside isinf isnan isneginf isposinf isreal isfinite logical_not
 logical_or logical_xor signbit eq ne lt le gt ge equal allclose isclose is_conj is_neg
 multinomial rand rand_like randint randint_like randn randn_like randperm
 bincount bucketize histc histogram isin searchsorted unique unique_consecutive
-broadcast_shapes resize_ resize_as_
+broadcast_shapes resize_ resize_as_ gcd lcm
+is_nonzero is_same_size new_empty_strided apply_ map_ map2_
+as_strided_scatter detach_copy view_as_complex_copy
 __dlpack__ __dlpack_device__ jax
-""".split())
+""".split())  # as_strided_scatter: PyTorch's own input gradient zeroes other positions
 
 _NN = ("nn_", "loss")
 

@@ -62,6 +62,9 @@ cdouble = complex128
 
 _ops.install(globals(), Tensor)
 globals().update(_LEGACY)
+from ._functions import *  # noqa: E402,F401,F403  (constants, settings, torch.X_ functions)
+from ._functions import inplace_functions as _inplace_functions  # noqa: E402
+globals().update(_inplace_functions())
 interop._register_pytrees()
 
 
