@@ -50,7 +50,9 @@ class NeuralNetwork(nn.Module):
 def train(dataloader, model, loss_fn, optimizer, rank, world):
     size = len(dataloader.dataset)
     model.train()
+    device = next(model.parameters()).device
     for batch, (X, y) in enumerate(dataloader):
+        X, y = X.to(device), y.to(device)
         loss = loss_fn(model(X), y)
         loss.backward()
         optimizer.step()
@@ -62,13 +64,15 @@ def train(dataloader, model, loss_fn, optimizer, rank, world):
 
 def test(dataloader, model, loss_fn):
     model.eval()
-    totals = torch.zeros(3)          # loss sum, correct, count over this rank's shard
+    device = next(model.parameters()).device
+    totals = torch.zeros(3, device=device)  # loss sum, correct, count over this rank's shard
     with torch.no_grad():
         for X, y in dataloader:
+            X, y = X.to(device), y.to(device)
             pred = model(X)
             totals += torch.stack([loss_fn(pred, y) * len(y),
                                    (pred.argmax(1) == y).float().sum(),
-                                   torch.tensor(float(len(y)))])
+                                   torch.tensor(float(len(y)), device=device)])
     dist.all_reduce(totals)
     loss, correct, n = totals.tolist()
     return loss / n, correct / n
@@ -78,6 +82,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="a short run (CI)")
     parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--device", default="cpu",
+                        help="cpu, or cuda (each process uses cuda:LOCAL_RANK)")
     args = parser.parse_args()
 
     dist.init_process_group("gloo")          # MASTER_ADDR, RANK, ... from the launcher
@@ -93,7 +99,10 @@ def main():
                              sampler=DistributedSampler(test_data, shuffle=False))
 
     torch.manual_seed(0)
-    model = DDP(NeuralNetwork())
+    device = torch.device(args.device)
+    if device.type == "cuda":
+        device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))
+    model = DDP(NeuralNetwork().to(device))
     if rank == 0:
         print(f"{world} processes, local batch {batch_size}")
         print(model.module)

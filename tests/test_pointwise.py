@@ -22,7 +22,8 @@ UNARY = {
     "trunc": None, "fix": None, "frac": None, "relu": None, "positive": None,
     "nan_to_num": None, "angle": None, "conj_physical": None, "bitwise_not": None,
     "logical_not": None, "isnan": None, "isinf": None, "isposinf": None, "isneginf": None,
-    "isfinite": None, "isreal": None, "signbit": None,
+    "isfinite": None, "isreal": None, "signbit": None, "deg2rad": None, "rad2deg": None,
+    "frexp": None,
     "logit_eps": lambda t, x: t.logit(x, eps=0.2),
     "round_decimals": lambda t, x: t.round(x, decimals=1),
     "round_neg_decimals": lambda t, x: t.round(x * 100, decimals=-2),
@@ -86,7 +87,7 @@ def test_unary_inplace(name, dtype):
 
 OUT = [n for n in UNARY if UNARY[n] is None and n not in (
     "positive", "relu", "angle", "isnan", "isinf", "isfinite", "isreal", "resolve_conj",
-    "resolve_neg")]
+    "resolve_neg", "frexp")]
 
 
 @needs_torch
@@ -151,7 +152,8 @@ GRAD = {
     "erf": _GRAD_X, "erfc": _GRAD_X, "erfinv": _GRAD_X / 3, "lgamma": _GRAD_POS,
     "digamma": _GRAD_POS, "polygamma1": _GRAD_POS, "i0": _GRAD_X, "sinc": _GRAD_X,
     "floor": _GRAD_X, "ceil": _GRAD_X, "round": _GRAD_X, "round_decimals": _GRAD_X,
-    "trunc": _GRAD_X, "frac": _GRAD_X, "relu": _GRAD_X, "positive": _GRAD_X,
+    "trunc": _GRAD_X, "frac": _GRAD_X, "deg2rad": _GRAD_X, "rad2deg": _GRAD_X,
+    "frexp": _GRAD_X, "relu": _GRAD_X, "positive": _GRAD_X,
     "nan_to_num": np.array([1.0, np.nan, np.inf, -np.inf]), "angle": _GRAD_X,
     "conj_physical": _GRAD_X, "real": _GRAD_X,
 }

@@ -15,6 +15,7 @@ BINARY = {
     "bitwise_xor": None, "bitwise_left_shift": None, "bitwise_right_shift": None,
     "logical_and": None, "logical_or": None, "logical_xor": None, "eq": None, "ne": None,
     "lt": None, "le": None, "gt": None, "ge": None, "isclose": None,
+    "gcd": None, "lcm": None, "ldexp": None, "igamma": None, "igammac": None,
     "add_alpha": lambda t, a, b: t.add(a, b, alpha=2),
     "sub_alpha": lambda t, a, b: t.sub(a, b, alpha=3),
     "rsub": lambda t, a, b: t.rsub(a, b),
@@ -30,7 +31,7 @@ BINARY = {
 SCALAR_OK = [n for n in BINARY if n not in (
     "maximum", "minimum", "fmax", "fmin", "hypot", "logaddexp", "logaddexp2", "nextafter",
     "atan2", "arctan2", "heaviside", "logical_and", "logical_or", "logical_xor", "isclose",
-    "lerp", "lerp_w")]
+    "lerp", "lerp_w", "gcd", "lcm", "ldexp", "igamma", "igammac")]
 
 MIXED = [("int32", "float32"), ("bfloat16", "float16"), ("int64", "float64-0d"),
          ("float32", "complex64"), ("uint8", "int32-0d")]
@@ -235,7 +236,7 @@ GRAD = {
     "copysign": (_A, _B), "nextafter": (_A, _B), "atan2": (_A, _B), "xlogy": (_A, _POS_B),
     "lerp": (_A, _B), "lerp_w": (_A, _B), "where": (_A, _B), "clamp_t": (_A, _B),
     "clamp_min_t": (_A, _B), "clamp_max_t": (_A, _B), "div_trunc": (_A, _POS_B),
-    "div_floor": (_A, _POS_B),
+    "div_floor": (_A, _POS_B), "ldexp": (_A, _B),
 }
 
 
@@ -266,7 +267,8 @@ def test_grad_cases(call):
 
 @needs_torch
 @pytest.mark.parametrize("call", [
-    "t.floor_divide(a, b)", "t.heaviside(a, b)", "t.remainder(2.0, a)",
+    "t.floor_divide(a, b)", "t.heaviside(a, b)", "t.remainder(2.0, a)", "t.igamma(a, b)",
+    "t.igammac(a, b)",
 ])
 def test_grad_not_implemented(call):
     def fn(t):
@@ -290,6 +292,7 @@ def test_grad_not_implemented(call):
     "t.xlogy(2.0, a)", "t.copysign(a, b)", "t.copysign(a, -1.0)", "t.maximum(a, b)",
     "t.fmax(a, b)", "t.hypot(a, b)", "t.atan2(a, b)", "t.logaddexp(a, b)",
     "t.nextafter(a, b)", "t.float_power(a, 2)", "t.float_power(a, b)", "t.float_power(2, a)",
+    "t.ldexp(a, b)", "t.igamma(a.detach(), b)", "t.igammac(a.detach(), b)",
 ])
 def test_grad_fn_names(call):
     def fn(t):

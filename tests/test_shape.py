@@ -224,3 +224,52 @@ EXISTING = [
 @pytest.mark.parametrize("expr", EXISTING)
 def test_existing_shape_ops(expr):
     check(lambda torch: _run(torch, expr), message=True)
+
+
+# hsplit/vsplit/dsplit, split_with_sizes, view_as_real/complex, *_scatter, *_copy
+# (_ops/shape_extra.py); the tuple results carry strides and view-ness via _describe
+EXTRA = [
+    "torch.hsplit(torch.arange(5), 2)", "torch.hsplit(torch.tensor(1), 1)",
+    "torch.vsplit(torch.arange(4), 2)", "torch.dsplit(x, 2)",
+    "torch.hsplit(x, [1])", "torch.hsplit(y, 2)", "torch.vsplit(y, [1])", "torch.dsplit(y, 2)",
+    "torch.arange(6).hsplit(3)", "x.split_with_sizes([1, 2], dim=1)",
+    "torch.split_with_sizes(x, [1, 1])", "x.split_with_sizes([1, 1, 1], 1)",
+    # unsafe_split/unsafe_chunk: same values; PyTorch's pieces share storage but report
+    # ``_base is None``, jtorch's are ordinary views
+    "[p.clone() for p in torch.unsafe_split(x, 2, 1)]",
+    "[p.clone() for p in torch.unsafe_chunk(x, 2, 1)]",
+    "[p.clone() for p in x.unsafe_split_with_sizes([2, 1], 1)]",
+    "torch.view_as_real(torch.tensor([1+2j, 3j]))", "torch.view_as_real(torch.tensor(1j))",
+    "torch.view_as_real(torch.tensor([[1+2j, 3j]]).t())", "torch.view_as_real(x)",
+    "torch.view_as_complex(torch.tensor([[1., 2.], [3, 4]]))",
+    "torch.view_as_complex(torch.ones(2, 2, dtype=torch.float64))",
+    "torch.view_as_complex(v)", "torch.view_as_complex(i.view(3, 2))",
+    "torch.view_as_complex(torch.ones(2, 2).t())", "torch.view_as_complex(torch.ones(3, 3)[:, :2])",
+    "torch.view_as_complex(torch.ones(5)[1:].view(2, 2))",
+    "(lambda z: (lambda r: (r.mul_(2), z, z._version))(torch.view_as_real(z)))(torch.tensor([1+2j, 3j]))",
+    "(lambda a: (lambda c: (c.mul_(1j), a))(torch.view_as_complex(a)))(torch.tensor([[1., 2.], [3, 4]]))",
+    "(lambda a: (lambda c: (a.add_(1), c))(torch.view_as_complex(a)))(torch.tensor([[1., 2.], [3, 4]]))",
+    "torch.diagonal_scatter(torch.zeros(3, 3), torch.ones(3))",
+    "torch.diagonal_scatter(torch.zeros(3, 3), torch.ones(2), 1)",
+    "torch.diagonal_scatter(torch.zeros(3, 3), torch.ones(2))",
+    "torch.select_scatter(torch.zeros(2, 2), torch.ones(2), 0, 0)",
+    "torch.select_scatter(torch.zeros(2, 2), torch.ones(3), 0, 0)",
+    "torch.slice_scatter(torch.zeros(4, 4), torch.ones(1, 4), start=3)",
+    "torch.slice_scatter(torch.zeros(4, 6), torch.ones(4, 2), dim=1, start=1, end=5, step=2)",
+    "torch.as_strided_scatter(torch.zeros(3, 3), torch.ones(2), (2,), (1,))",
+    "torch.narrow_copy(x, 1, 1, 2)", "x.narrow_copy(0, 0, 1)",
+    "torch.concatenate([x, x], axis=1)", "torch.cat([x, x], axis=1)",
+    "torch.view_copy(x, (3, 2))", "torch.t_copy(x)", "torch.permute_copy(y, (2, 0, 1))",
+    "torch.expand_copy(v, (2, 3))", "torch.transpose_copy(x, 0, 1)",
+    "torch.squeeze_copy(x[None])", "torch.unsqueeze_copy(v, 0)", "torch.diagonal_copy(x)",
+    "torch.select_copy(x, 1, 0)", "torch.detach_copy(x)", "torch.unbind_copy(x)",
+    "torch.split_copy(v, 2)", "torch.split_with_sizes_copy(v, [1, 2])",
+    "torch.unfold_copy(v, 0, 2, 1)", "torch.as_strided_copy(v, (2, 2), (1, 1))",
+    "torch.view_as_real_copy(torch.tensor([1j]))", "torch.view_as_complex_copy(x[:, :2])",
+]
+
+
+@needs_torch
+@pytest.mark.parametrize("expr", EXTRA)
+def test_shape_extra(expr):
+    check(lambda torch: _run(torch, expr), message=True)

@@ -36,11 +36,14 @@ class device(metaclass=TorchClassRepr):
             if not idx.isdigit() or (len(idx) > 1 and idx[0] == "0"):
                 raise RuntimeError(f"Invalid device string: '{type}'")
             index = int(idx)
+        if not name or not all(c.isascii() and (c.isalpha() or c == "_") for c in name):
+            # PyTorch's device-string pattern is [a-zA-Z_]+(:index)?
+            raise RuntimeError(f"Invalid device string: '{type}'")
         if name not in _TYPES:
             raise RuntimeError(
                 "Expected one of cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, hip, ve, fpga, "
                 "maia, xla, lazy, vulkan, mps, meta, hpu, mtia, privateuseone device type at start "
-                f"of device string: {type}")
+                f"of device string: {name}")
         if index is not None and index < 0:
             raise RuntimeError("Device index must not be negative")
         self.type = name

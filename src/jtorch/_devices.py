@@ -102,9 +102,11 @@ def jax_device(d: _device):
 
 def torch_device_of(array) -> _device:
     """The torch device of a JAX array ('cpu' for the CPU, 'cuda:N' for the N-th GPU)."""
+    if engine.is_tracer(array):  # a tracer: the devices are the trace's business
+        return _CPU
     try:
         devs = array.devices()
-    except AttributeError:  # a tracer: the devices are the trace's business
+    except AttributeError:
         return _CPU
     if len(devs) == 1:
         (d,) = devs

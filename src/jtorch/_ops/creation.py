@@ -577,7 +577,7 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
         if isinstance(v, float) and not math.isfinite(v):
             raise RuntimeError("unsupported range: " + f"{start} -> {end}")
     if (step > 0 and start > end) or (step < 0 and start < end):
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     all_int = all(isinstance(v, numbers.Integral) for v in (start, end, step))
     dtype = _out_dtype(dtype_kw("arange", dtype), out,
                        D.int64 if all_int else D.get_default_dtype())

@@ -54,10 +54,34 @@ def _no_complex(name, msg=None):
 # maximum / minimum / fmax / fmin
 
 
-# lax.max/min propagate NaN and split the gradient of ties 0.5 / 0.5, as PyTorch's maximum does
-_MAXIMUM = binary("maximum", jnp.maximum, grad="MaximumBackward0", opmath=False,
+def _select_jvp(pick):
+    """maximum/minimum with PyTorch's gradient: ties split it 0.5 / 0.5 (as lax.max does) and
+    where a NaN is involved (neither side picked) both inputs receive it."""
+
+    @jax.custom_jvp
+    def f(a, b):
+        return pick(a, b)
+
+    @f.defjvp
+    def f_jvp(primals, tangents):
+        (a, b), (ta, tb) = primals, tangents
+        out = pick(a, b)
+        wa = jnp.where(a == b, 0.5, jnp.where(out == b, 0.0, 1.0)).astype(out.dtype)
+        wb = jnp.where(a == b, 0.5, jnp.where(out == a, 0.0, 1.0)).astype(out.dtype)
+        return out, ta * wa + tb * wb
+
+    def body(a, b):
+        if jnp.issubdtype(a.dtype, jnp.inexact):
+            return f(a, b)
+        return pick(a, b)
+
+    return body
+
+
+# lax.max/min propagate NaN as PyTorch does
+_MAXIMUM = binary("maximum", _select_jvp(jnp.maximum), grad="MaximumBackward0", opmath=False,
                   check=_no_complex("maximum"))
-_MINIMUM = binary("minimum", jnp.minimum, grad="MinimumBackward0", opmath=False,
+_MINIMUM = binary("minimum", _select_jvp(jnp.minimum), grad="MinimumBackward0", opmath=False,
                   check=_no_complex("minimum"))
 
 

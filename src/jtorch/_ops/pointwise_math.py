@@ -373,9 +373,10 @@ def _relu_check(sigs, kd, static):
 
 
 def _relu(x):
-    # clamp_min(x, 0): NaN and -0.0 pass through; the gradient at 0 is 0, as in PyTorch
+    # clamp_min(x, 0): NaN and -0.0 pass through; PyTorch's gradient is 0 where the result is
+    # <= 0 and passes through elsewhere (NaN included)
     clamped = jnp.where(x < 0, jnp.zeros_like(x), x)
-    return jnp.where(x > 0, x, lax.stop_gradient(clamped))
+    return jnp.where(x <= 0, lax.stop_gradient(clamped), x)
 
 
 relu = define_unary("relu", _relu, P.DEFAULT,

@@ -377,6 +377,8 @@ def _normal_prepare(sigs, static):
 
 
 def _normal_impl(key, mean, std, shape, dt):
+    # PyTorch's normal is not reparameterised: the gradients to mean and std are zero
+    mean, std = lax.stop_gradient(mean), lax.stop_gradient(std)
     eps = jax.random.normal(key, shape, dt)
     return (mean + std * eps).astype(dt)
 

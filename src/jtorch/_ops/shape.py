@@ -88,8 +88,10 @@ def _check_tensors(tensors, name):
 
 
 @register(out=True, aliases=("concat", "concatenate"))
-def cat(tensors, dim=0):
-    """Concatenate tensors along an existing dim."""
+def cat(tensors, dim=0, *, axis=None):
+    """Concatenate tensors along an existing dim (``axis`` is an alias of ``dim``)."""
+    if axis is not None:
+        dim = axis
     tensors = _check_tensors(tensors, "cat")
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
