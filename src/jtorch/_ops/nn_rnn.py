@@ -36,11 +36,8 @@ def _mm(a, w, prec):
     return jnp.matmul(a, w.T, precision=prec)
 
 
-def _cell(mode, x_proj, h, c, w_hh, b_hh, w_hr, prec):
-    """One step: x_proj is the input projection x @ w_ih.T (+ b_ih) of this step."""
-    gh = _mm(h, w_hh, prec)
-    if b_hh is not None:
-        gh = gh + b_hh
+def _elem(mode, x_proj, gh, h, c):
+    """The elementwise part of a step from the two projections: (h before projection, c)."""
     if mode == "RNN_TANH":
         return jnp.tanh(x_proj + gh), None
     if mode == "RNN_RELU":
@@ -51,10 +48,7 @@ def _cell(mode, x_proj, h, c, w_hh, b_hh, w_hr, prec):
         i, f, gg, o = jnp.split(g, 4, axis=-1)
         i, f, o = jax.nn.sigmoid(i), jax.nn.sigmoid(f), jax.nn.sigmoid(o)
         c2 = f * c + i * jnp.tanh(gg)
-        h2 = o * jnp.tanh(c2)
-        if w_hr is not None:
-            h2 = _mm(h2, w_hr, prec)
-        return h2, c2
+        return o * jnp.tanh(c2), c2
     # GRU
     ir, iz, in_ = jnp.split(x_proj, 3, axis=-1)
     hr, hz, hn = jnp.split(gh, 3, axis=-1)
@@ -62,6 +56,137 @@ def _cell(mode, x_proj, h, c, w_hh, b_hh, w_hr, prec):
     z = jax.nn.sigmoid(iz + hz)
     n = jnp.tanh(in_ + r * hn)
     return (1 - z) * n + z * h, None
+
+
+def _hproj(h, w_hh, b_hh, prec):
+    gh = _mm(h, w_hh, prec)
+    return gh if b_hh is None else gh + b_hh
+
+
+def _cell(mode, x_proj, h, c, w_hh, b_hh, w_hr, prec):
+    """One step: x_proj is the input projection x @ w_ih.T (+ b_ih) of this step."""
+    h2, c2 = _elem(mode, x_proj, _hproj(h, w_hh, b_hh, prec), h, c)
+    if w_hr is not None:
+        h2 = _mm(h2, w_hr, prec)
+    return h2, c2
+
+
+def _scan(mode, xp, h0, c0, w_hh, b_hh, w_hr, valid, reverse, prec):
+    """The time loop: (outputs (T, B, H), h_T, c_T)."""
+    def step(carry, xs):
+        h, c = carry
+        if valid is None:
+            h2, c2 = _cell(mode, xs, h, c, w_hh, b_hh, w_hr, prec)
+            return (h2, c2), h2
+        xt, vt = xs
+        h2, c2 = _cell(mode, xt, h, c, w_hh, b_hh, w_hr, prec)
+        vt = vt[:, None]
+        h2 = jnp.where(vt, h2, h)
+        if c2 is not None:
+            c2 = jnp.where(vt, c2, c)
+        return (h2, c2), jnp.where(vt, h2, jnp.zeros_like(h2))
+
+    xs = xp if valid is None else (xp, jnp.asarray(valid))
+    (hT, cT), out = lax.scan(step, (h0, c0), xs, reverse=reverse)
+    return out, hT, cT
+
+
+def _recurrence(mode, valid, reverse, prec, has_b_hh):
+    """The time loop with a backward that does not run the forward loop again.
+
+    The backward of an op is ``jax.vjp`` of its body, i.e. the forward is traced again; XLA
+    merges that copy with the forward op for ordinary ops but not a linearised ``while``
+    loop. Here the forward rule runs exactly the primal loop (which XLA does merge) and
+    rebuilds what the backward needs without a loop over matrix products: the previous
+    hidden state of every step from the outputs, the recurrent projections as one batched
+    product, and (LSTM) the cell states by an elementwise scan.
+    """
+    v = None if valid is None else np.asarray(valid)
+
+    @jax.custom_vjp
+    def run(xp, h0, c0, w_hh, b_hh, w_hr):
+        return _scan(mode, xp, h0, c0, w_hh, b_hh, w_hr, v, reverse, prec)
+
+    def fwd(xp, h0, c0, w_hh, b_hh, w_hr):
+        out, hT, cT = _scan(mode, xp, h0, c0, w_hh, b_hh, w_hr, v, reverse, prec)
+        # the state each step started from: the neighbouring output (or h0 at the start)
+        first = h0[None]
+        shifted = jnp.concatenate([out[1:], first]) if reverse else \
+            jnp.concatenate([first, out[:-1]])
+        if v is not None:
+            no = np.zeros((1,) + v.shape[1:], bool)
+            prev_ok = np.concatenate([v[1:], no]) if reverse else np.concatenate([no, v[:-1]])
+            shifted = jnp.where(jnp.asarray(prev_ok)[..., None], shifted, first)
+        gh = _hproj(shifted, w_hh, b_hh, prec)
+        cprev = None
+        if mode == "LSTM":
+            i, f, gg, _ = jnp.split(xp + gh, 4, axis=-1)
+            upd = jax.nn.sigmoid(i) * jnp.tanh(gg)
+            f = jax.nn.sigmoid(f)
+
+            def cstep(c, xs):
+                if v is None:
+                    ft, ut = xs
+                    c2 = ft * c + ut
+                else:
+                    ft, ut, vt = xs
+                    c2 = jnp.where(vt[:, None], ft * c + ut, c)
+                return c2, c
+
+            xs = (f, upd) if v is None else (f, upd, jnp.asarray(v))
+            _, cprev = lax.scan(cstep, c0, xs, reverse=reverse)
+        return (out, hT, cT), (xp, gh, shifted, cprev, w_hh, w_hr)
+
+    def bwd(res, cts):
+        xp, gh, hprev, cprev, w_hh, w_hr = res
+        dout, dhT, dcT = cts
+        lstm = mode == "LSTM"
+
+        def step(carry, xs):
+            dh, dc = carry
+            if v is None:
+                xt, gt, ht, ct_, dot = xs
+                dh2, dc2 = dh + dot, dc
+                dh_pass = dc_pass = None
+            else:
+                xt, gt, ht, ct_, dot, vt = xs
+                vt = vt[:, None]
+                zero = jnp.zeros_like(dh)
+                dh2, dh_pass = jnp.where(vt, dh + dot, zero), jnp.where(vt, zero, dh)
+                if lstm:
+                    zc = jnp.zeros_like(dc)
+                    dc2, dc_pass = jnp.where(vt, dc, zc), jnp.where(vt, zc, dc)
+                else:
+                    dc2 = dc_pass = None
+            (hr, _), pull = jax.vjp(lambda a, b, c_, d: _elem(mode, a, b, c_, d), xt, gt, ht,
+                                    ct_)
+            dhr = dh2 if w_hr is None else jnp.matmul(dh2, w_hr, precision=prec)
+            dx, dg, dhp, dcp = pull((dhr, dc2 if lstm else None))
+            dh_new = dhp + jnp.matmul(dg, w_hh, precision=prec)
+            if dh_pass is not None:
+                dh_new = dh_new + dh_pass
+            dc_new = None
+            if lstm:
+                dc_new = dcp if dc_pass is None else dcp + dc_pass
+            ys = (dx, dg) if w_hr is None else (dx, dg, dh2, hr)
+            return (dh_new, dc_new), ys
+
+        xs = (xp, gh, hprev, cprev, dout)
+        if v is not None:
+            xs = xs + (jnp.asarray(v),)
+        (dh0, dc0), ys = lax.scan(step, (dhT, dcT if lstm else None), xs,
+                                  reverse=not reverse)
+        dxp, dgh = ys[0], ys[1]
+        hi = lax.Precision.HIGHEST if prec is None else prec
+        dw_hh = jnp.einsum("tbg,tbh->gh", dgh, hprev, precision=hi)
+        db_hh = jnp.sum(dgh, axis=(0, 1)) if has_b_hh else None
+        dw_hr = None
+        if w_hr is not None:
+            dw_hr = jnp.einsum("tbo,tbh->oh", ys[2], ys[3], precision=hi)
+        return dxp, dh0, dc0, dw_hh, db_hh, dw_hr
+
+    run.defvjp(fwd, bwd)
+    return run
 
 
 def _run_direction(mode, x, h0, c0, w, has_biases, has_proj, valid, reverse, prec):
@@ -77,24 +202,8 @@ def _run_direction(mode, x, h0, c0, w, has_biases, has_proj, valid, reverse, pre
     xp = _mm(x, w_ih, prec)
     if b_ih is not None:
         xp = xp + b_ih
-
-    def step(carry, xs):
-        h, c = carry
-        if valid is None:
-            xt = xs
-            h2, c2 = _cell(mode, xt, h, c, w_hh, b_hh, w_hr, prec)
-            return (h2, c2), h2
-        xt, vt = xs
-        h2, c2 = _cell(mode, xt, h, c, w_hh, b_hh, w_hr, prec)
-        vt = vt[:, None]
-        h2 = jnp.where(vt, h2, h)
-        if c2 is not None:
-            c2 = jnp.where(vt, c2, c)
-        return (h2, c2), jnp.where(vt, h2, jnp.zeros_like(h2))
-
-    xs = xp if valid is None else (xp, valid)
-    (hT, cT), out = lax.scan(step, (h0, c0), xs, reverse=reverse)
-    return out, hT, cT
+    return _recurrence(mode, valid, reverse, prec, b_hh is not None)(xp, h0, c0, w_hh, b_hh,
+                                                                       w_hr)
 
 
 def _packed_index(batch_sizes):
@@ -130,7 +239,7 @@ def _rnn_impl(*a):
     if batch_sizes is not None:
         idx, vmask = _packed_index(batch_sizes)
         x = jnp.where(jnp.asarray(vmask)[..., None], x[jnp.asarray(idx)], 0)
-        valid = jnp.asarray(vmask)
+        valid = vmask
     elif batch_first:
         x = jnp.swapaxes(x, 0, 1)
     D_ = 2 if bidirectional else 1
