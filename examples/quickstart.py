@@ -1,7 +1,7 @@
 """The PyTorch quickstart (FashionMNIST-style MLP) on jtorch, with built-in synthetic data.
 
     python examples/quickstart.py            # 5 epochs
-    python examples/quickstart.py --quick    # a short run (CI)
+    python examples/quickstart.py --quick    # short run for CI: ~5 s of CPU
     python examples/quickstart.py --device cuda
 
 The data set is generated deterministically (a fixed pattern per class plus noise, 28x28 grey

@@ -98,6 +98,25 @@ def test_engine_counts_and_sync():
     assert y.item() == 100.0
 
 
+def test_graph_churn_warns_once_then_compiles_only_recurring_graphs(monkeypatch):
+    from jtorch._engine import core
+    if core.EAGER:
+        pytest.skip("the eager engine compiles nothing")
+    jtorch.engine.reset_stats()
+    monkeypatch.setattr(core, "_COMPILE_WARN_AT", 3)
+    xs = [jtorch.arange(float(n)) for n in range(1, 7)]  # a new shape: a new graph
+    with pytest.warns(RuntimeWarning, match="compiled 3 different graphs") as rec:
+        for x in xs[:5]:  # each graph runs twice: op by op, then compiled
+            for _ in range(2):
+                (x * 2 + x).sum().item()
+    assert len([w for w in rec if "different graphs" in str(w.message)]) == 1
+    s = jtorch.engine.stats()
+    assert s["compiles"] == 3  # after the warning, twice is not enough to compile
+    for _ in range(core._CHURN_SIGHTS + 1):
+        (xs[5] * 2 + xs[5]).sum().item()
+    assert jtorch.engine.stats()["compiles"] == 4
+
+
 def test_pending_values_survive_unrelated_syncs():
     a = jtorch.arange(4.0) * 3
     b = a + 1

@@ -237,8 +237,9 @@ def test_random_split_errors(lengths):
 
 
 @needs_random
+# few distinct n: each is a permutation program of its own to compile
 @pytest.mark.parametrize("n,lengths", [(10, [3, 7]), (10, [0.33, 0.33, 0.34]), (11, [0.5, 0.5]),
-                                       (30, [0.3, 0.3, 0.4]), (5, [5])])
+                                       (10, [0.3, 0.3, 0.4]), (10, [10])])
 def test_random_split(n, lengths):
     parts = jtorch.utils.data.random_split(range(n), lengths,
                                            generator=jtorch.Generator().manual_seed(42))

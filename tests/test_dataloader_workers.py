@@ -309,7 +309,8 @@ def test_unpicklable_batch_raises():
 
 
 def test_spawn_workers_run_jtorch():
-    loader = DataLoader(_JaxInWorker(), batch_size=2, num_workers=1,
+    from _spawn_dataset import JaxInWorker  # the worker imports only jtorch, not the oracle
+    loader = DataLoader(JaxInWorker(), batch_size=2, num_workers=1,
                         multiprocessing_context="spawn")
     assert [b.tolist() for b in loader] == [[[0.0], [2.0]], [[4.0], [6.0]]]
 

@@ -188,7 +188,8 @@ matrix_exp vander deg2rad rad2deg frexp ldexp igamma igammac
 
 # integer/boolean results, creation, sampling of indices, metadata and comparisons: no gradient
 # flows (or PyTorch refuses one: floor_divide/heaviside/resize_ are tested with their family;
-# detach_copy and view_as_complex_copy have no derivative in PyTorch)
+# detach_copy and view_as_complex_copy have no derivative in PyTorch); the JAX/DLPack exports
+# hand out the array itself (tests/test_interop.py)
 NO_GRAD = set("""
 bool byte char int long short cuda
 arange as_tensor asarray empty empty_like empty_strided eye from_numpy full full_like linspace
@@ -203,6 +204,7 @@ bincount bucketize histc histogram isin searchsorted unique unique_consecutive
 broadcast_shapes resize_ resize_as_ gcd lcm
 is_nonzero is_same_size new_empty_strided apply_ map_ map2_
 as_strided_scatter detach_copy view_as_complex_copy unravel_index
+__dlpack__ __dlpack_device__ jax
 """.split())  # as_strided_scatter: PyTorch's own input gradient zeroes other positions
 
 _NN = ("nn_", "loss")

@@ -866,3 +866,62 @@ def test_functional_namespace_complete():
     assert [n for n in torch_level if not hasattr(jtorch, n)] == []
     for n in ["softmax", "log_softmax", "hardshrink", "prelu", "relu"]:
         assert hasattr(jtorch.Tensor, n)
+
+
+# --------------------------------------------------------------------------------------------
+# bad input to modules: wrong rank / feature size, invalid constructor arguments
+
+BAD_MODULE_INPUT = [
+    lambda L: L.nn.Conv1d(3, 4, 3)(L.ones(2, 3, 4, 5)),
+    lambda L: L.nn.Conv3d(3, 4, 3)(L.ones(3, 4, 5)),
+    lambda L: L.nn.ConvTranspose1d(3, 4, 3)(L.ones(2, 4, 5)),
+    lambda L: L.nn.Conv2d(3, 4, 3)(L.ones(1, 5, 8, 8)),
+    lambda L: L.nn.Linear(3, 4)(L.ones(2, 5)),
+    lambda L: L.nn.MaxPool1d(2)(L.ones(2, 3, 4, 5)),
+    lambda L: L.nn.AvgPool2d(2)(L.ones(4)),
+    lambda L: L.nn.AdaptiveAvgPool2d(2)(L.ones(4)),
+    lambda L: L.nn.GroupNorm(2, 4)(L.ones(2, 3, 5)),
+    lambda L: L.nn.InstanceNorm2d(3)(L.ones(2, 3)),
+    lambda L: L.nn.BatchNorm2d(3)(L.ones(2, 5, 4, 4)),
+    lambda L: L.nn.LayerNorm([2, 3])(L.ones(3, 2)),
+    lambda L: L.nn.Embedding(3, 2)(L.ones(2)),
+    lambda L: L.nn.Bilinear(2, 3, 4)(L.ones(2, 3)),
+    lambda L: L.nn.MultiheadAttention(4, 2)(*[L.ones(2, 2, 2, 4)] * 3),
+    lambda L: L.nn.LSTMCell(3, 4)(L.ones(2, 5)),
+    lambda L: L.nn.GRUCell(3, 4)(L.ones(2, 2, 3)),
+    lambda L: L.nn.RNN(3, 4)(L.ones(3)),
+    lambda L: L.nn.LSTM(3, 4)(L.ones(2, 2, 5)),
+    lambda L: L.nn.GRU(3, 4)(L.ones(2, 2, 3), L.zeros(1, 3, 4)),
+    lambda L: L.nn.LSTM(3, 4)(L.ones(2, 2, 3), (L.zeros(1, 2, 4), L.zeros(1, 2, 5))),
+    lambda L: L.nn.PixelShuffle(2)(L.ones(3, 4)),
+    lambda L: L.nn.Upsample(scale_factor=2)(L.ones(3)),
+    lambda L: L.nn.Fold(3, 2)(L.ones(3)),
+    lambda L: L.nn.TransformerEncoderLayer(4, 2)(L.ones(2, 3, 5)),
+    lambda L: L.nn.PReLU(3)(L.ones(2, 4)),
+    lambda L: L.nn.LocalResponseNorm(2)(L.ones(3)),
+    lambda L: L.nn.Unflatten(1, (2, 2))(L.ones(2, 3)),
+    lambda L: L.nn.Softmax(dim=5)(L.ones(2, 3)),
+    lambda L: L.nn.Conv2d(0, 4, 3),
+    lambda L: L.nn.LSTM(3, 0),
+    lambda L: L.nn.GRU(3, 4, proj_size=2),
+    lambda L: L.nn.LSTM(3, 4, proj_size=4),
+    lambda L: L.nn.RNN(3, 4, nonlinearity="foo"),
+    lambda L: L.nn.RNN(3, 4, num_layers=0),
+    lambda L: L.nn.MultiheadAttention(8, 3),
+    lambda L: L.nn.TransformerEncoderLayer(4, 2, activation="foo"),
+    lambda L: L.nn.EmbeddingBag(3, 2, mode="foo"),
+    lambda L: L.nn.GroupNorm(3, 4),
+    lambda L: L.nn.Dropout(-0.1),
+    lambda L: L.nn.Upsample(),
+    lambda L: L.nn.ConvTranspose2d(3, 4, 3, padding="same"),
+    lambda L: L.nn.Linear(3, -2),
+    lambda L: L.nn.BatchNorm1d(-2),
+]
+
+
+@pytest.mark.parametrize("i", range(len(BAD_MODULE_INPUT)))
+def test_module_bad_input(i):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        # a constructor PyTorch accepts gives a module: compare its repr
+        check(lambda L: repr(BAD_MODULE_INPUT[i](L)), message=True)

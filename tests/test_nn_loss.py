@@ -369,3 +369,28 @@ def test_loss_module_errors():
     check(lambda L: L.nn.TripletMarginLoss(margin=-1), message=True)
     check(lambda L: L.nn.TripletMarginWithDistanceLoss(margin=0), message=True)
     check(lambda L: L.nn.HuberLoss(delta="a"), message=True)
+
+
+# Which targets get a gradient: PyTorch differentiates some losses w.r.t. a floating target,
+# gives None for others (built from comparisons) and refuses where its kernel has no formula.
+TARGET_GRAD = [
+    ("mse", lambda F_, x, t: F_.mse_loss(x, t), P35),
+    ("bce", lambda F_, x, t: F_.binary_cross_entropy(x, t), P35),
+    ("kl_log", lambda F_, x, t: F_.kl_div(x, t, log_target=True), P35),
+    ("ce_prob", lambda F_, x, t: F_.cross_entropy(x, t, label_smoothing=0.2), P35),
+    ("hinge", lambda F_, x, t: F_.hinge_embedding_loss(x, t), S35),
+    ("soft_margin", lambda F_, x, t: F_.soft_margin_loss(x, t), S35),
+    ("margin_ranking", lambda F_, x, t: F_.margin_ranking_loss(x, x * 0.5, t), S35),
+]
+
+
+@needs_torch
+@pytest.mark.parametrize("name,fn,target", TARGET_GRAD, ids=[c[0] for c in TARGET_GRAD])
+def test_loss_target_requires_grad(name, fn, target):
+    def run(L):
+        x, t = L.tensor(P35, requires_grad=True), L.tensor(target, requires_grad=True)
+        out = fn(F(L), x, t)
+        out.backward()
+        return out, x.grad, t.grad
+
+    check(run, message=True)

@@ -30,6 +30,7 @@ from ._tensor_str import get_printoptions, printoptions, set_printoptions
 from . import engine
 from .engine import sync
 from . import backends, cuda, nn, optim, utils  # noqa: E402
+from . import distributed  # noqa: E402
 from . import linalg  # noqa: E402
 from ._import_hook import install_as_torch  # noqa: E402
 from . import serialization  # noqa: E402
@@ -38,6 +39,17 @@ from . import return_types  # noqa: E402
 from . import _dynamo, compiler, func  # noqa: E402
 from ._dynamo.eval_frame import compile  # noqa: E402,A001  (torch.compile)
 from .func import vmap  # noqa: E402  (torch.vmap)
+from . import interop  # noqa: E402
+from . import amp, cpu  # noqa: E402
+from .amp.autocast_mode import (autocast, autocast_decrement_nesting,  # noqa: E402
+                                autocast_increment_nesting, clear_autocast_cache,
+                                get_autocast_cpu_dtype, get_autocast_dtype,
+                                get_autocast_gpu_dtype, is_autocast_cache_enabled,
+                                is_autocast_cpu_enabled, is_autocast_enabled,
+                                set_autocast_cache_enabled, set_autocast_cpu_dtype,
+                                set_autocast_cpu_enabled, set_autocast_dtype,
+                                set_autocast_enabled, set_autocast_gpu_dtype)
+from .interop import from_dlpack, from_jax, jax_function  # noqa: E402
 
 float = float32  # noqa: A001
 double = float64
@@ -53,6 +65,7 @@ globals().update(_LEGACY)
 from ._functions import *  # noqa: E402,F401,F403  (constants, settings, torch.X_ functions)
 from ._functions import inplace_functions as _inplace_functions  # noqa: E402
 globals().update(_inplace_functions())
+interop._register_pytrees()
 
 
 def set_default_dtype(d):
@@ -104,3 +117,9 @@ def set_float32_matmul_precision(precision):
 
 def get_float32_matmul_precision():
     return _matmul_precision[0]
+
+
+# torch.X for a PyTorch API jtorch lacks: an UnsupportedError naming it (hasattr still False)
+from ._unsupported import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr("torch")

@@ -25,6 +25,7 @@ def main(argv=None) -> int:
             print("Argument expected for the -c option", file=sys.stderr)
             return 2
         sys.argv = ["-c"] + argv[2:]
+        _set_path0("")  # as Python's -c: imports from the current directory
         code = compile(argv[1], "<string>", "exec")
         main_globals = {"__name__": "__main__", "__builtins__": __builtins__}
         exec(code, main_globals)
@@ -34,13 +35,37 @@ def main(argv=None) -> int:
             print("Argument expected for the -m option", file=sys.stderr)
             return 2
         sys.argv = [argv[1]] + argv[2:]
+        import importlib.util
+        try:
+            found = importlib.util.find_spec(argv[1]) is not None
+        except ImportError:
+            found = False
+        if not found:
+            print(f"{sys.executable}: No module named {argv[1]}", file=sys.stderr)
+            return 1
         runpy.run_module(argv[1], run_name="__main__", alter_sys=True)
         return 0
-    sys.argv = argv
     import os
-    sys.path.insert(0, os.path.dirname(os.path.abspath(first)))
+    path = os.path.abspath(first)
+    if not os.path.exists(path):
+        print(f"{sys.executable}: can't open file {path!r}: [Errno 2] No such file or directory",
+              file=sys.stderr)
+        return 2
+    sys.argv = argv
+    # as ``python script.py``: the script's folder (not the current one) is sys.path[0]
+    _set_path0(os.path.dirname(path))
     runpy.run_path(first, run_name="__main__")
     return 0
+
+
+def _set_path0(entry):
+    """``python -m jtorch`` put the current directory first on sys.path; put what Python itself
+    would put there for the script or ``-c`` instead."""
+    import os
+    if sys.path and sys.path[0] in ("", os.getcwd()):
+        sys.path[0] = entry
+    else:
+        sys.path.insert(0, entry)
 
 
 def _run_and_report():

@@ -35,9 +35,9 @@ _current = [0]  # torch.cuda.current_device()
 def cuda_devices():
     """JAX's GPU devices (empty on a CPU-only machine); see the module doc for testing."""
     if os.environ.get("JTORCH_CUDA_ON_CPU", "") not in ("", "0"):
-        return tuple(jax.devices("cpu")[1:])
+        return tuple(jax.local_devices(backend="cpu")[1:])
     try:
-        return tuple(jax.devices("gpu"))
+        return tuple(jax.local_devices(backend="gpu"))
     except RuntimeError:
         return ()
 
@@ -49,7 +49,7 @@ def cuda_available() -> bool:
 @functools.lru_cache(maxsize=None)
 def cpu_device():
     """The JAX device of PyTorch's 'cpu'."""
-    return jax.devices("cpu")[0]
+    return jax.local_devices(backend="cpu")[0]
 
 
 def _not_compiled():
@@ -102,9 +102,11 @@ def jax_device(d: _device):
 
 def torch_device_of(array) -> _device:
     """The torch device of a JAX array ('cpu' for the CPU, 'cuda:N' for the N-th GPU)."""
+    if engine.is_tracer(array):  # a tracer: the devices are the trace's business
+        return _CPU
     try:
         devs = array.devices()
-    except AttributeError:  # a tracer: the devices are the trace's business
+    except AttributeError:
         return _CPU
     if len(devs) == 1:
         (d,) = devs

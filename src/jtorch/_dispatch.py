@@ -18,10 +18,18 @@ _plans = engine._plans
 _make_plan = engine._make_plan
 _apply = engine.apply
 _state = grad_mode.state
+# torch.autocast: while a device type has autocast on, ``amp.autocast_mode.hook(op, inputs)``
+# returns the inputs cast as PyTorch's autocast op lists say (None: autocast is off everywhere)
+autocast_hook = None
+# torch.autograd.forward_ad: while a dual level is open, ``forward_ad._propagate(plan, inputs,
+# outs)`` gives the outputs the tangents of the inputs' (None otherwise)
+forward_ad_hook = None
 
 
 def dispatch(op, inputs, static=(), device=None):
     """Apply ``op`` to ``inputs`` (tensors and Python scalars) with ``static`` arguments."""
+    if autocast_hook is not None:
+        inputs = autocast_hook(op, inputs)
     refs = []
     sigs = []
     rg = False
@@ -54,6 +62,8 @@ def dispatch(op, inputs, static=(), device=None):
         outs = make(out, s, d, dev)
     if rg and _state.enabled and op.grad is not None:
         record(op, plan, inputs, refs, outs)
+    if forward_ad_hook is not None:
+        forward_ad_hook(plan, inputs, outs)
     return outs
 
 

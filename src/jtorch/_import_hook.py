@@ -32,6 +32,11 @@ class _TorchAlias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         # the jtorch module is already executed; keep its own __name__ and __spec__
         pass
 
+    def get_code(self, fullname):
+        # ``python -m torch.X`` (runpy) runs jtorch.X's code as __main__
+        real = "jtorch" + fullname[len("torch"):]
+        return importlib.util.find_spec(real).loader.get_code(real)
+
 
 _installed = []
 

@@ -376,8 +376,9 @@ class Tensor(metaclass=TorchClassRepr):
                 "the .grad field to be populated for a non-leaf Tensor, use .retain_grad() on the "
                 "non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure you "
                 "access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for "
-                "more informations. (Triggered internally at "
-                "/pytorch/build/aten/src/ATen/core/TensorBody.h:489.)", UserWarning, stacklevel=2)
+                "more information. (Triggered internally at "
+                "/__w/pytorch/pytorch/build/aten/src/ATen/core/TensorBody.h:493.)", UserWarning,
+                stacklevel=2)
         return self._grad
 
     @grad.setter
@@ -595,6 +596,12 @@ class Tensor(metaclass=TorchClassRepr):
 
     def __dir__(self):
         return sorted(set(super().__dir__()))
+
+    def __getattr__(self, name):
+        # reached only when normal lookup fails: a torch.Tensor API jtorch lacks raises
+        # UnsupportedError (also an AttributeError, so hasattr stays False); others as Python
+        from ._unsupported import attribute_error
+        raise attribute_error("torch.Tensor", name, f"'{type(self).__name__}' object")
 
 
 Tensor.__module__ = "jtorch"

@@ -113,3 +113,9 @@ vecdot = _out(_products.vecdot, "vecdot")
 vector_norm = _out(_norms.vector_norm, "vector_norm")
 tensorinv = _out(_tensorinv, "tensorinv")
 tensorsolve = _out(_tensorsolve, "tensorsolve")
+
+
+from ._unsupported import module_getattr as _module_getattr  # noqa: E402
+
+# torch.linalg.X that PyTorch has and jtorch lacks: UnsupportedError (jtorch._unsupported)
+__getattr__ = _module_getattr("torch.linalg")

@@ -62,8 +62,8 @@ def x64(enable):
     and, where JAX's default device is an accelerator, the CPU as default device (PyTorch puts
     tensors on the CPU unless told otherwise).  Chosen on first use."""
     global x64
-    cpu = jax.devices("cpu")[0]
-    if jax.devices()[0] == cpu:
+    cpu = jax.local_devices(backend="cpu")[0]
+    if jax.local_devices()[0] == cpu:
         x64 = _enable_x64
     else:
         def x64(enable):  # noqa: F811
@@ -283,7 +283,7 @@ class _Window:
                  "interned", "devs", "hot", "cold")
 
     def __init__(self, wid):
-        self.hot = False
+        self.hot = 0
         self.cold = False
         self.wid = wid
         self.plans = []
@@ -383,7 +383,7 @@ def apply(plan, refs, device=None):
     heat = plan.op.heat
     if heat:
         if heat > 0:
-            w.hot = True
+            w.hot += 1
         else:
             w.cold = True
     w.plans.append(plan)
@@ -501,7 +501,7 @@ def _array_device(a):
 
 
 def _cpu0():
-    return jax.devices("cpu")[0]
+    return jax.local_devices(backend="cpu")[0]
 
 
 def _call_device(refs, device):
@@ -575,6 +575,27 @@ def materialize(p):
 
 _programs: dict = {}
 _seen: dict = {}
+
+
+_CHURN_SIGHTS = 3
+
+
+def _compile_now(sig, w):
+    """Compile this unseen-before-cached graph now?  Normally on its second sight, or at once
+    when it looks like a training step.  After the churn warning (too many distinct graphs),
+    only graphs that keep coming back are compiled."""
+    seen = _seen.get(sig, 0)
+    if _stats.compiles >= _COMPILE_WARN_AT:
+        return seen >= _CHURN_SIGHTS
+    return seen >= 1 or _step_like(w)
+
+
+def _step_like(w):
+    """Whether the window looks like one training step that will repeat (a fused backward
+    and/or an optimizer step, nothing run node by node, ended by the user's sync): worth
+    compiling at first sight.  A loop that never syncs piles many backwards into windows cut
+    by size; compiling those costs more than running them op by op."""
+    return 0 < w.hot <= 2 and not w.cold and len(w.plans) < MAX_PENDING
 _getrefcount = sys.getrefcount
 
 
@@ -637,12 +658,14 @@ def _run_window(w, roots):
     inputs = w.inputs
     if prog is not None:
         _stats.cache_hits += 1
+        how = "cached"
         with _on(dev):
             results = prog(*inputs)
-    elif EAGER or (_seen.get(sig) is None and not (w.hot and not w.cold)):
+    elif EAGER or not _compile_now(sig, w):
         # first sight of this graph: run it op by op (each plan is a small cached executable)
-        _seen[sig] = True
+        _seen[sig] = _seen.get(sig, 0) + 1
         _stats.op_by_op += 1
+        how = "op by op"
         results = _run_op_by_op(w, outs, dev)
     else:
         t0 = time.perf_counter()
@@ -653,14 +676,16 @@ def _run_window(w, roots):
         _seen.pop(sig, None)
         _stats.compiles += 1
         _stats.compile_s += time.perf_counter() - t0
+        how = "compiled"
         if _stats.compiles == _COMPILE_WARN_AT:
             warnings.warn(
                 f"jtorch compiled {_COMPILE_WARN_AT} different graphs: the code between sync points "
                 "keeps changing (shapes, Python values baked into ops, or where .item()/print "
-                "is called). See jtorch.engine.stats().", RuntimeWarning, stacklevel=3)
+                "is called); from now on a graph is compiled only after it has run op by op "
+                f"{_CHURN_SIGHTS} times. See jtorch.engine.stats().", RuntimeWarning, stacklevel=3)
     if _LOG:
         print(f"[jtorch] sync: {len(w.plans)} ops, {len(inputs)} inputs, {len(roots)} outputs, "
-              f"{'cached' if prog is not None else 'op by op'}", file=sys.stderr)
+              f"{how}", file=sys.stderr)
     for p, v in zip(roots, results):
         p.value = v
         p.args = None

@@ -66,6 +66,10 @@ def apply_inplace(t, result):
 
 def assign(t, result):
     """Make ``t`` hold ``result``'s value and autograd history (same shape and dtype)."""
+    from .. import _dispatch
+    if _dispatch.forward_ad_hook is not None:  # forward-mode AD: t takes result's tangent
+        from ..autograd.forward_ad import propagate_inplace
+        propagate_inplace(t, result)
     base = t._base_
     if result._rg and grad_mode.state.enabled:
         node = result._fn

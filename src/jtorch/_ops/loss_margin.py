@@ -16,6 +16,7 @@ import jax.numpy as jnp
 from .. import _dtype as D
 from .._dispatch import dispatch
 from .._promotion import opmath, result_type_sigs
+from ..autograd.grad_mode import is_grad_enabled
 from ._nnutil import MEAN, NONE, ExpandedOps, concrete_numpy, fmt_shape, get_enum, reduction_arg
 from ._registry import register
 from ._util import broadcast_shapes
@@ -165,7 +166,8 @@ def _hinge_prepare(sigs, static):
     return static + (opmath(D.float32 if not dt.is_floating_point else dt).np, dt.np)
 
 
-_HINGE = ExpandedOps("hinge_embedding_loss", _hinge_impl, _hinge_prepare)
+# PyTorch composes this loss from comparisons on ``target``: no gradient reaches it.
+_HINGE = ExpandedOps("hinge_embedding_loss", _hinge_impl, _hinge_prepare, nondiff=(1,))
 
 
 @register(function=False, method=False)
@@ -195,6 +197,10 @@ _SOFT_MARGIN = pointwise_loss("soft_margin_loss", lambda x, t: jnp.log1p(jnp.exp
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """``log(1 + exp(-target * input))``: a two-class logistic loss on labels +-1."""
     red = reduction_arg(size_average, reduce, reduction)
+    if target.requires_grad and is_grad_enabled():
+        # PyTorch's native kernel has no derivative for ``target``.
+        raise RuntimeError("The function 'soft_margin_loss' is not differentiable with respect "
+                           "to argument 'target'. This input cannot have requires_grad True.")
     return dispatch(_SOFT_MARGIN[red], (input, target), (red,))
 
 

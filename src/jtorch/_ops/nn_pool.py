@@ -335,6 +335,12 @@ def _avg_pool_nd(name, n, input, kernel_size, stride, padding, ceil_mode, count_
                  divisor_override):
     kernel, stride, padding, _ = _pool_args(name, n, kernel_size, stride, padding, 1)
     if input.ndim not in (n + 1, n + 2):
+        if n == 2 and input.ndim < 3:
+            # PyTorch's avg_pool2d reads input.size(-3) before checking the rank
+            if input.ndim == 0:
+                raise IndexError("Dimension specified as -3 but tensor has no dimensions")
+            raise IndexError(f"Dimension out of range (expected to be in range of "
+                             f"[{-input.ndim}, {input.ndim - 1}], but got -3)")
         if n == 2 and input.ndim > n + 2:
             raise RuntimeError(f"Expected 3D or 4D (batch mode) tensor with optional 0 dim batch "
                                f"size for input, but got:{fmt_shape(input._shape)}")

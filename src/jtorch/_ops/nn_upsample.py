@@ -166,6 +166,83 @@ _UPSAMPLE = {k: engine.Op(k[0], _upsample_impl, prepare=_upsample_prepare, grad=
              for k, g in _GRADS.items()}
 
 
+# --------------------------------------------------------------------------------------------
+# antialiased resize (bilinear / bicubic / lanczos, 4-D): a separable filter whose support
+# widens with the downscaling factor, as PyTorch's CPU ``_upsample_*2d_aa`` kernels (PIL's)
+
+
+def _aa_linear(x):
+    x = np.abs(x)
+    return np.where(x < 1, 1 - x, 0)
+
+
+def _aa_cubic(x):
+    a = -0.5  # Keys' kernel, as PIL (the non-antialiased bicubic uses -0.75)
+    x = np.abs(x)
+    return np.where(x < 1, ((a + 2) * x - (a + 3)) * x * x + 1,
+                    np.where(x < 2, ((a * x - 5 * a) * x + 8 * a) * x - 4 * a, 0))
+
+
+def _aa_lanczos(x):
+    def sinc(v):
+        v = v * math.pi
+        return np.where(v == 0, 1, np.sin(v) / np.where(v == 0, 1, v))
+    return np.where((x >= -3) & (x < 3), sinc(x) * sinc(x / 3), 0)
+
+
+_AA_FILTERS = {"bilinear": (2, _aa_linear), "bicubic": (4, _aa_cubic),
+               "lanczos": (6, _aa_lanczos)}
+
+
+def _aa_matrix(ft, in_size, out_size, align_corners, scale, mode):
+    """(out_size, in_size) resampling weights: ``_compute_weights_aa`` of PyTorch's kernel."""
+    interp, filt = _AA_FILTERS[mode]
+    s = _area_scale(ft, in_size, out_size, align_corners, scale)
+    support = ft(interp * 0.5) * s if s >= 1 else ft(interp * 0.5)
+    invscale = ft(1) / s if s >= 1 else ft(1)
+    max_size = int(math.ceil(support)) * 2 + 1
+    w = np.zeros((out_size, in_size), ft)
+    for i in range(out_size):
+        center = s * (ft(i) + ft(0.5))
+        xmin = max(int(center - support + ft(0.5)), 0)
+        xsize = min(max(min(int(center + support + ft(0.5)), in_size) - xmin, 0), max_size)
+        j = np.arange(xsize).astype(ft)
+        ws = filt((j + ft(xmin) - center + ft(0.5)) * invscale).astype(ft)
+        total = ws.sum(dtype=ft)
+        if total != 0:
+            ws = (ws / total).astype(ft)
+        w[i, xmin:xmin + xsize] = ws
+    return w
+
+
+def _aa_impl(x, mode, out, align_corners, scales):
+    ft = np.float64 if x.dtype == jnp.float64 else np.float32
+    for i in reversed(range(2)):  # width first, as PyTorch
+        ax = x.ndim - 2 + i
+        w = jnp.asarray(_aa_matrix(ft, x.shape[ax], out[i], align_corners, scales[i], mode))
+        x = jnp.moveaxis(jnp.tensordot(x, w, axes=((ax,), (1,)),
+                                       precision=lax.Precision.HIGHEST), -1, ax)
+    return x
+
+
+def _aa_prepare(sigs, static):
+    dt = sigs[0][1]
+    if dt not in (D.float32, D.float64):
+        if dt is D.uint8:
+            raise NotImplementedError("F.interpolate(antialias=True) on uint8 images is not "
+                                      "supported by jtorch")
+        raise NotImplementedError(f"\"compute_index_ranges_weights\" not implemented for "
+                                  f"'{D._short(dt)}'")
+    return static
+
+
+_UPSAMPLE_AA = {m: engine.Op(f"upsample_{m}2d_aa", _aa_impl, prepare=_aa_prepare, grad=g,
+                             linear=True)
+                for m, g in (("bilinear", "UpsampleBilinear2DAaBackward0"),
+                             ("bicubic", "UpsampleBicubic2DAaBackward0"),
+                             ("lanczos", "UpsampleLanczos2DAaBackward0"))}
+
+
 def _check_sizes(in_sizes, out_sizes):
     names = {1: ("W",), 2: ("H", "W"), 3: ("D", "H", "W")}[len(in_sizes)]
     if any(s <= 0 for s in in_sizes) or any(s <= 0 for s in out_sizes):
@@ -233,8 +310,6 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     if antialias and not (mode in ("bilinear", "bicubic", "lanczos") and input.ndim == 4):
         raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos modes "
                          "and requires a 4-D tensor as input")
-    if antialias:
-        raise NotImplementedError("F.interpolate(antialias=True) is not supported by jtorch")
     valid = {("nearest", 3), ("nearest", 4), ("nearest", 5), ("nearest-exact", 3),
              ("nearest-exact", 4), ("nearest-exact", 5), ("linear", 3), ("bilinear", 4),
              ("trilinear", 5), ("bicubic", 4)}
@@ -242,7 +317,12 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         from .nn_pool import adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d
         fn = {3: adaptive_avg_pool1d, 4: adaptive_avg_pool2d, 5: adaptive_avg_pool3d}
         return fn[input.dim()](input, output_size)
-    if (mode, input.dim()) not in valid:
+    if mode == "lanczos" and input.dim() == 4:
+        if align_corners:
+            raise ValueError("Lanczos mode does not support align_corners=True")
+        if not antialias:
+            raise ValueError("Lanczos mode requires antialias=True")
+    elif (mode, input.dim()) not in valid:
         wrong = {("bilinear", 3): "Got 3D input, but bilinear mode needs 4D input",
                  ("trilinear", 3): "Got 3D input, but trilinear mode needs 5D input",
                  ("linear", 4): "Got 4D input, but linear mode needs 3D input",
@@ -250,10 +330,6 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
                  ("linear", 5): "Got 5D input, but linear mode needs 3D input",
                  ("bilinear", 5): "Got 5D input, but bilinear mode needs 4D input"}
         msg = wrong.get((mode, input.dim()))
-        if mode == "lanczos" and input.dim() == 4:
-            if align_corners:
-                raise ValueError("Lanczos mode does not support align_corners=True")
-            raise ValueError("Lanczos mode requires antialias=True")
         if msg is None:
             msg = (f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.dim()}D) "
                    "for the modes: nearest | linear | bilinear | bicubic | trilinear | lanczos | "
@@ -266,6 +342,9 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     else:
         scales = (None,) * dim
     _check_sizes(in_sizes, output_size)
+    if antialias:
+        return dispatch(_UPSAMPLE_AA[mode], (input,),
+                        (mode, tuple(output_size), bool(align_corners), scales))
     return dispatch(_UPSAMPLE[(mode, dim)], (input,),
                     (mode, tuple(output_size), bool(align_corners) if align_corners is not None
                      else None, scales))

@@ -15,6 +15,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import _dtype as D
+from .. import _dispatch
 from .._dispatch import dispatch
 from .._engine import core as engine
 from .._tensor import Tensor, _tnew
@@ -83,6 +84,9 @@ def make_view(x, op, static, dtype=None):
         vs.append(_weakref(t))
         if t._rg and getattr(x, "_jt_multi", None) is not None:
             t._jt_multi = (0, _node_name(op.grad))
+    if _dispatch.forward_ad_hook is not None:  # forward-mode AD: the view of x's tangent
+        from ..autograd.forward_ad import propagate_view
+        propagate_view(op, static, x, t)
     return t
 
 
@@ -504,7 +508,7 @@ def _view_as_dtype(self, dtype):
 
 @register(function=False)
 def view_as(self, other):
-    return view(self, *other.shape)
+    return view(self, tuple(other.shape))
 
 
 def _reshape_copy(x, newshape):

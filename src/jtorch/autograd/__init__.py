@@ -6,7 +6,7 @@ from .grad_mode import (enable_grad, inference_mode, is_grad_enabled,
 from .graph import Node
 from ._backward import backward, grad
 from .function import Function, FunctionCtx, once_differentiable
-from . import functional, graph
+from . import forward_ad, functional, graph
 from .gradcheck import gradcheck, gradgradcheck
 
 __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",

@@ -3,7 +3,17 @@ from __future__ import annotations
 
 from .graph import run_backward
 
-__all__ = ["backward", "grad"]
+__all__ = ["backward", "grad", "queue_callback"]
+
+_callbacks = []
+
+
+def queue_callback(callback):
+    """Call ``callback()`` when the backward pass that accumulates into ``.grad`` ends (the
+    current one when called from a hook, else the next one), as PyTorch's
+    ``Variable._execution_engine.queue_callback``.  DistributedDataParallel averages the
+    gradients there; a callback needs no hook on the graph, so the fused backward is kept."""
+    _callbacks.append(callback)
 
 
 def _as_tuple(x):
@@ -65,6 +75,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
     if inputs is not None and len(inputs) == 0:
         raise RuntimeError("'inputs' argument to backward() cannot be empty.")
     run_backward(tensors, grads, retain_graph, create_graph, inputs=inputs, accumulate=True)
+    while _callbacks:
+        _callbacks.pop(0)()
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,

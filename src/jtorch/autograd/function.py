@@ -207,6 +207,10 @@ class Function(metaclass=_FunctionMeta):
                 output = cls.forward(ctx, *args, **kwargs)
         finally:
             grad_mode.state.enabled = prev
+        from .. import _dispatch
+        if _dispatch.forward_ad_hook is not None:  # forward-mode AD: the Function's jvp
+            from .forward_ad import function_jvp
+            function_jvp(cls, ctx, args, output)
         if not (prev and any(a._rg for _, a in tensor_args)):
             return output
         multi = isinstance(output, tuple)

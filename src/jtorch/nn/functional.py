@@ -11,3 +11,9 @@ from .._ops.nn_pool import *  # noqa: F401,F403
 from .._ops.loss import *  # noqa: F401,F403
 from .._ops.nn_attention import *  # noqa: F401,F403
 from .._ops.nn_rnn import *  # noqa: F401,F403
+
+
+from .._unsupported import module_getattr as _module_getattr  # noqa: E402
+
+# torch.nn.functional.X that PyTorch has and jtorch lacks: UnsupportedError (jtorch._unsupported)
+__getattr__ = _module_getattr("torch.nn.functional")

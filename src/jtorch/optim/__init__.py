@@ -29,3 +29,9 @@ del optimizer, nadam, lbfgs  # noqa: F821
 
 __all__ = ["Adadelta", "Adagrad", "Adam", "Adamax", "AdamW", "ASGD", "LBFGS", "lr_scheduler",
            "NAdam", "Optimizer", "RAdam", "RMSprop", "Rprop", "SGD", "SparseAdam", "swa_utils"]
+
+
+from .._unsupported import module_getattr as _module_getattr  # noqa: E402
+
+# torch.optim.X that PyTorch has and jtorch lacks: UnsupportedError (jtorch._unsupported)
+__getattr__ = _module_getattr("torch.optim")
