@@ -139,6 +139,25 @@ GRADS = {
     "as_strided_copy": (lambda t, x: t.as_strided_copy(x, (2, 2), (1, 2)), _r(6)),
     "view_as_real_copy": (lambda t, x: t.view_as_real_copy(t.complex(x, x)), _r(3)),
 
+    # statistics and integration
+    "cov": (lambda t, x: t.cov(x, fweights=t.tensor([1, 2, 1, 1]),
+                               aweights=t.tensor([0.5, 1.0, 1, 2])), _r(2, 4)),
+    "corrcoef": (lambda t, x: t.corrcoef(x), _r(2, 4)),
+    "trapezoid": (lambda t, y, x: t.trapezoid(y, x) + t.trapezoid(y, dx=0.5), _r(2, 4),
+                  np.sort(_r(4, seed=1))),
+    "trapz": (lambda t, y: t.trapz(y, dim=0), _r(2, 4)),
+    "cumulative_trapezoid": (lambda t, y: t.cumulative_trapezoid(y), _r(2, 4)),
+    "renorm": (lambda t, x: t.renorm(x, 2, 0, 1.0) + t.renorm(x, 1, 1, 0.5), _r(2, 4)),
+    # torch.special
+    "entr": (lambda t, x: t.special.entr(x), f32(0.25, 0.5, 2.0)),
+    "erfcx": (lambda t, x: t.special.erfcx(x), f32(-1.0, 0.5, 3.0, 12.0)),
+    "i0e": (lambda t, x: t.special.i0e(x), f32(-1.5, 0.5, 3.0)),
+    "i1": (lambda t, x: t.special.i1(x), f32(-1.5, 0.5, 3.0)),
+    "i1e": (lambda t, x: t.special.i1e(x), f32(-1.5, 0.5, 3.0)),
+    "ndtr": (lambda t, x: t.special.ndtr(x), f32(-1.5, 0.0, 3.0)),
+    "ndtri": (lambda t, x: t.special.ndtri(x), f32(0.1, 0.5, 0.8)),
+    "log_ndtr": (lambda t, x: t.special.log_ndtr(x), f32(-10.0, 0.0, 3.0)),
+    "xlog1py": (lambda t, x, y: t.special.xlog1py(x, y), f32(0.0, 1.5, 2.0), f32(0.5, -0.5, 3.0)),
     # random: PyTorch's samplers pass zero gradients (no reparameterisation)
     "normal": (lambda t, m, s: t.normal(m, s) * 0 + t.normal(m, 1.0) * 0 + t.normal(0.5, s) * 0,
                _r(3), _r(3, lo=0.5)),
@@ -194,8 +213,8 @@ multinomial rand rand_like randint randint_like randn randn_like randperm
 bincount bucketize histc histogram isin searchsorted unique unique_consecutive
 broadcast_shapes resize_ resize_as_ gcd lcm
 is_nonzero is_same_size new_empty_strided apply_ map_ map2_
-as_strided_scatter detach_copy view_as_complex_copy
-__dlpack__ __dlpack_device__ jax
+as_strided_scatter detach_copy view_as_complex_copy unravel_index
+__dlpack__ __dlpack_device__ jax spherical_bessel_j0 zeta
 """.split())  # as_strided_scatter: PyTorch's own input gradient zeroes other positions
 
 _NN = ("nn_", "loss")

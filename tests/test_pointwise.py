@@ -189,3 +189,38 @@ def test_unary_grad_fn(name):
     if name == "mvlgamma":
         f = lambda t, x: t.mvlgamma(x + 3, 2)  # noqa: E731
     check(lambda t: f(t, t.tensor([0.5, 0.25], requires_grad=True)), check_grad_fn=True)
+
+
+# torch.special: the functions only it has, dtypes and errors (the aliases share the main ops)
+SPECIAL = [
+    "t.special.entr(t.tensor([0., 0.5, 1., -1., float('nan'), 2.])), t.special.entr(t.tensor([1, 2]))",
+    "t.special.erfcx(t.tensor([-1., 0., 1., 10., 30.])), t.special.i0e(t.tensor([0., 1., -2.])), "
+    "t.special.i1(t.tensor([0., 1., -2.])), t.special.i1e(t.tensor([0., 1., -2.]))",
+    "t.special.ndtr(t.tensor([0., 1., -2.])), t.special.ndtri(t.tensor([0., 0.5, 0.9, 1.])), "
+    "t.special.log_ndtr(t.tensor([0., 1., -20.]))",
+    "t.special.xlog1py(t.tensor([0., 1., 2.]), t.tensor([-1., 1., 3.])), "
+    "t.special.xlog1py(2., t.tensor([1.])), t.special.xlog1py(t.tensor([0.]), float('nan'))",
+    "t.special.zeta(t.tensor([2., 3.]), t.tensor([1., 2.])), t.special.zeta(2., t.tensor([1.]))",
+    "t.special.spherical_bessel_j0(t.tensor([0., 1., 5.])), "
+    "t.special.spherical_bessel_j0(t.tensor([2.], requires_grad=True)).requires_grad",
+    "t.special.expit(t.tensor([0.])), t.special.gammaln(t.tensor([3.])), "
+    "t.special.psi(t.tensor([1.])), t.special.multigammaln(t.tensor([2.5]), 2), "
+    "t.special.gammainc(t.tensor([1.]), t.tensor([2.])), "
+    "t.special.gammaincc(t.tensor([1.]), t.tensor([2.])), "
+    "t.special.logsumexp(t.tensor([1., 2.]), 0), t.special.softmax(t.tensor([1., 2.]), 0), "
+    "t.special.log_softmax(t.tensor([1., 2.]), 0), t.special.round(t.tensor([1.5])), "
+    "t.special.xlogy(t.tensor([0.]), 0.), t.special.sinc(t.tensor([0.5])), "
+    "t.special.exp2(t.tensor([3])), t.special.erf(t.tensor([0.5])), t.special.i0(t.tensor([1.]))",
+    "t.special.i1(t.tensor([1.], dtype=t.float64)), t.special.ndtr(t.tensor([1.], dtype=t.float16))",
+    "t.special.entr(t.tensor([True]))", "t.special.entr(t.tensor([1j]))", "t.special.entr(2.)",
+    "t.special.entr(t.tensor([0.5], requires_grad=True)), "
+    "t.special.ndtr(t.tensor([0.5], requires_grad=True))",
+    "t.special.zeta(t.tensor([2.], requires_grad=True), t.tensor([1.])).sum().backward()",
+    "t.special.ndtr(t.tensor([0.5]), out=t.empty(1))",
+]
+
+
+@needs_torch
+@pytest.mark.parametrize("call", SPECIAL)
+def test_special(call):
+    check(lambda t: eval(call), message=True, check_grad_fn=True)

@@ -366,3 +366,49 @@ def test_reduction_grad_double_backward():
         g2, = torch.autograd.grad(g.sum(), x)
         return g, g2
     check(fn)
+
+
+# cov, corrcoef, trapezoid/trapz, cumulative_trapezoid, renorm, unravel_index
+# (_ops/stats_extra.py)
+STATS_EXTRA = [
+    "torch.cov(X), torch.cov(X, correction=0), torch.cov(torch.tensor([1., 2, 4])), "
+    "torch.cov(torch.tensor([1, 2, 4])), torch.cov(torch.tensor([[1+1j, 2, 3j]]))",
+    "torch.cov(X, fweights=torch.tensor([1, 2, 1]), aweights=torch.tensor([0.5, 1, 1.])), "
+    "torch.cov(X, fweights=torch.tensor([1, 2, 1])), torch.cov(X, aweights=torch.tensor([1., 2, 1]))",
+    "torch.cov(torch.ones(2, 2, 2))", "torch.cov(torch.tensor([1.]))",
+    "torch.cov(torch.tensor([[1., 2.]]), fweights=torch.tensor([1.5, 1.]))",
+    "torch.cov(torch.tensor([[1., 2.]]), fweights=torch.tensor([1, -1]))",
+    "torch.cov(torch.tensor([[1., 2.]]), aweights=torch.tensor([1, 1]))",
+    "torch.cov(torch.tensor([[1., 2.]]), aweights=torch.tensor([1., 1, 1]))",
+    "torch.corrcoef(X), torch.corrcoef(torch.tensor([[1., 1, 1], [1, 2, 3]])), "
+    "torch.corrcoef(torch.tensor([1., 2, 3])), "
+    "torch.corrcoef(torch.tensor([[1+1j, 2, 3j], [1, 2j, 0]]))",
+    "torch.trapezoid(torch.tensor([1., 2, 3])), torch.trapezoid(torch.tensor([1., 2, 3]), dx=0.5), "
+    "torch.trapezoid(torch.tensor([1., 2, 3]), torch.tensor([0., 1, 3])), torch.trapz(X, dim=0), "
+    "torch.trapezoid(torch.tensor([1, 2, 3])), torch.trapezoid(torch.zeros(2, 0)), "
+    "torch.trapezoid(X, X)",
+    "torch.trapezoid(torch.tensor([1., 2, 3]), torch.tensor([0., 1]))",
+    "torch.trapezoid(torch.tensor([True]))",
+    "torch.cumulative_trapezoid(torch.tensor([1., 2, 3])), "
+    "torch.cumulative_trapezoid(torch.tensor([1., 2, 3]), dx=2), "
+    "torch.cumulative_trapezoid(torch.tensor([1., 2, 3]), torch.tensor([0., 1, 3])), "
+    "torch.cumulative_trapezoid(torch.tensor([1, 2, 3]))",
+    "torch.unravel_index(torch.tensor([4, 1]), (2, 3)), torch.unravel_index(torch.tensor(7), (2, 2, 2)), "
+    "torch.unravel_index(torch.tensor(5), 3), torch.unravel_index(torch.tensor(-1), (2, 3))",
+    "torch.unravel_index(torch.tensor([1.]), (2, 3))", "torch.unravel_index(torch.tensor([1]), (2, -3))",
+    "torch.renorm(torch.ones(3, 3) * torch.arange(1., 4).view(3, 1), 1, 0, 5), "
+    "torch.renorm(torch.arange(6.).view(2, 3), 2, 1, 1.0), X.clone().renorm_(2, 0, 2)",
+    "torch.renorm(torch.ones(3), 1, 0, 5)", "torch.renorm(torch.ones(3, 3), -1, 0, 5)",
+]
+
+
+@needs_torch
+@pytest.mark.parametrize("expr", STATS_EXTRA)
+def test_stats_extra(expr):
+    import warnings
+
+    def f(torch):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return eval(expr, {"torch": torch, "X": torch.tensor([[0., 1, 2], [2, 1, 0.5]])})
+    check(f, message=True)

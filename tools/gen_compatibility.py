@@ -36,6 +36,18 @@ DIFFERENCES = """\
   exactly when PyTorch's would be equal (views of one storage), not real memory addresses.
 - **Devices.** Tensors live on JAX devices; `'cuda'` maps to JAX's GPUs.
 - **Tracebacks** of errors raised by jtorch show jtorch's own frames below your line.
+- **Ties in `topk`.** Values agree; which of several equal elements `topk` reports (and so
+  where its gradient goes) can differ, since PyTorch's CPU order among ties comes from its
+  partial-sort implementation. `sort`, `kthvalue`, `median`, `mode`, `max(dim)` match.
+- **Subnormal float32/float16 values** are flushed to zero by XLA's CPU kernels (`frexp`,
+  arithmetic on values below `finfo.tiny`).
+- **Settings without effect.** `set_num_threads`/`set_num_interop_threads` are recorded and
+  reported by the getters (XLA sizes its own thread pools); `use_deterministic_algorithms` is
+  recorded (XLA's programs are deterministic for a given program).
+- **`unsafe_split`/`unsafe_chunk`** return ordinary views (PyTorch's report `_base is None`).
+- **Gradients PyTorch does not define.** Where PyTorch refuses or returns no gradient
+  (`detach_copy`, `view_as_complex_copy`, `torch.vander`, `vector_norm(ord=0)`), jtorch may
+  return one.
 """
 
 

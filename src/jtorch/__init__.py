@@ -32,6 +32,7 @@ from .engine import sync
 from . import backends, cuda, nn, optim, utils  # noqa: E402
 from . import distributed  # noqa: E402
 from . import linalg  # noqa: E402
+from . import special  # noqa: E402
 from ._import_hook import install_as_torch  # noqa: E402
 from . import serialization  # noqa: E402
 from .serialization import load, save  # noqa: E402

@@ -10,7 +10,8 @@ from . import view, shape, conversion, pointwise, reduction, creation, copy  # n
 from . import pointwise_math, pointwise_binary, pointwise_logic, pointwise_complex  # noqa: F401
 from . import indexing, sort, linalg, random  # noqa: F401
 from . import scatter, diag  # noqa: F401
-from . import pointwise_extra, tensor_query, shape_extra  # noqa: F401
+from . import pointwise_extra, tensor_query, shape_extra, stats_extra  # noqa: F401
+from . import special  # noqa: F401
 from . import nn_activation, nn_conv, nn_pool, loss, nn_attention, nn_rnn  # noqa: F401
 from .operators import install_operators
 
