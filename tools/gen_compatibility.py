@@ -45,6 +45,10 @@ DIFFERENCES = """\
   reported by the getters (XLA sizes its own thread pools); `use_deterministic_algorithms` is
   recorded (XLA's programs are deterministic for a given program).
 - **`unsafe_split`/`unsafe_chunk`** return ordinary views (PyTorch's report `_base is None`).
+- **What is not here.** Using a PyTorch name jtorch lacks (`torch.X`, `nn.X`, `F.X`,
+  `Tensor.X`, ...) raises `UnsupportedError` ("torch.X is not supported by jtorch yet"), which
+  is both a `NotImplementedError` and an `AttributeError`, so `hasattr` stays False; names
+  PyTorch does not have either raise PyTorch's own `AttributeError`.
 - **Gradients PyTorch does not define.** Where PyTorch refuses or returns no gradient
   (`detach_copy`, `view_as_complex_copy`, `torch.vander`, `vector_norm(ord=0)`), jtorch may
   return one.
