@@ -6,6 +6,9 @@ import jtorch
 
 @pytest.fixture(autouse=True)
 def _defaults():
+    # counters per test: a worker process compiles hundreds of graphs across tests, which
+    # would otherwise put the engine into its graph-churn mode for every later test
+    jtorch.engine.reset_stats()
     yield
     if jtorch.get_default_dtype() is not jtorch.float32:
         jtorch.set_default_dtype(jtorch.float32)
