@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 
 from . import grad_mode
-from .graph import _acc_node, _FREED_MSG, _RemovableHandle
+from .graph import _acc_node, _FREED_MSG, _NodeBase
 
 __all__ = ["Function", "FunctionCtx", "once_differentiable", "BackwardCFunction"]
 
@@ -68,7 +68,7 @@ class FunctionCtx:
         self._materialize_grads = bool(value)
 
 
-class BackwardCFunction:
+class BackwardCFunction(_NodeBase):
     """The grad_fn of a custom Function's outputs (its class name is ``<Name>Backward``)."""
 
     _forward_cls = None
@@ -85,24 +85,6 @@ class BackwardCFunction:
         self._retained = None
         self.metadata = {}
 
-    def name(self):
-        return type(self).__name__
-
-    @property
-    def next_functions(self):
-        return tuple((e[0], e[1]) if e is not None else (None, 0) for e in self._edges)
-
-    def register_hook(self, fn):
-        if self._hooks is None:
-            self._hooks = []
-        self._hooks.append(fn)
-        return _RemovableHandle(self._hooks, fn)
-
-    def register_prehook(self, fn):
-        if self._pre_hooks is None:
-            self._pre_hooks = []
-        self._pre_hooks.append(fn)
-        return _RemovableHandle(self._pre_hooks, fn)
 
     @property
     def saved_tensors(self):
@@ -141,9 +123,6 @@ class BackwardCFunction:
 
     def __call__(self, *grads):
         return self._apply(list(grads), False)
-
-    def __repr__(self):
-        return f"<{type(self).__name__} object at {hex(id(self))}>"
 
 
 class _FunctionMeta(type):

@@ -63,24 +63,10 @@ def _unwrap(r):
     return r.value if type(r) is _Saved else r
 
 
-class Node:
-    """A recorded op: PyTorch's ``grad_fn`` (its class name is PyTorch's, e.g. ``MulBackward0``)."""
+class _NodeBase:
+    """What every grad_fn offers the user: its name, its edges, hook registration."""
 
-    __slots__ = ("_plan", "_refs", "_edges", "_diff", "_saved", "_freed", "_hooks", "_pre_hooks",
-                 "_tensor_hooks", "_retained", "metadata", "__weakref__")
-
-    def __init__(self, plan, refs, edges, diff):
-        self._plan = plan
-        self._refs = refs
-        self._edges = edges
-        self._diff = diff
-        self._saved = None
-        self._freed = False
-        self._hooks = None
-        self._pre_hooks = None
-        self._tensor_hooks = None
-        self._retained = None
-        self.metadata = {}
+    __slots__ = ()
 
     def name(self):
         return type(self).__name__
@@ -103,6 +89,27 @@ class Node:
 
     def __repr__(self):
         return f"<{type(self).__name__} object at {hex(id(self))}>"
+
+
+class Node(_NodeBase):
+    """A recorded op: PyTorch's ``grad_fn`` (its class name is PyTorch's, e.g. ``MulBackward0``)."""
+
+    __slots__ = ("_plan", "_refs", "_edges", "_diff", "_saved", "_freed", "_hooks", "_pre_hooks",
+                 "_tensor_hooks", "_retained", "metadata", "__weakref__")
+
+    def __init__(self, plan, refs, edges, diff):
+        self._plan = plan
+        self._refs = refs
+        self._edges = edges
+        self._diff = diff
+        self._saved = None
+        self._freed = False
+        self._hooks = None
+        self._pre_hooks = None
+        self._tensor_hooks = None
+        self._retained = None
+        self.metadata = {}
+
 
     def __call__(self, *grads):
         return self._apply(list(grads), False)
@@ -239,7 +246,7 @@ def _float_outputs(plan):
     return fo
 
 
-class AccumulateGrad:
+class AccumulateGrad(_NodeBase):
     """The node that accumulates gradients into a leaf tensor's ``.grad``."""
 
     __slots__ = ("variable", "_pre_hooks", "_hooks", "metadata", "__weakref__")
@@ -256,21 +263,6 @@ class AccumulateGrad:
     @property
     def next_functions(self):
         return ()
-
-    def register_hook(self, fn):
-        if self._hooks is None:
-            self._hooks = []
-        self._hooks.append(fn)
-        return _RemovableHandle(self._hooks, fn)
-
-    def register_prehook(self, fn):
-        if self._pre_hooks is None:
-            self._pre_hooks = []
-        self._pre_hooks.append(fn)
-        return _RemovableHandle(self._pre_hooks, fn)
-
-    def __repr__(self):
-        return f"<AccumulateGrad object at {hex(id(self))}>"
 
 
 def _acc_node(t):
